@@ -1,0 +1,170 @@
+/**
+ * xmpp-ap-bridge: the composition root. Reads the command line, loads the configuration, and
+ * starts the selected bot roles. Only this file builds objects; every module is handed what it uses.
+ */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import meta from "./deno.json" with { type: "json" };
+import {
+  bridgeEnv,
+  type Config,
+  ConfigError,
+  loadConfig,
+  type LogLevel,
+  readDotEnv,
+  resolveConfigPath,
+  type Role,
+  ROLES,
+} from "./src/config.ts";
+import { logger, redactSecrets, setupLogging } from "./src/log.ts";
+
+export const VERSION: string = meta.version;
+
+const USAGE =
+  `xmpp-ap-bridge ${VERSION}: lets XMPP and Fediverse users chat through two bot accounts.
+
+Usage: xmpp-ap-bridge [options]
+
+Options:
+  -c, --config PATH     configuration file (default: $XMPP_BRIDGE_CONFIG_FILE, then
+                        /usr/local/etc/xmpp-bridge-config.yml)
+      --env-file PATH   read credentials from this file (default: .env in the current folder,
+                        when present)
+      --fedi            run the Fediverse bot
+      --xmpp            run the XMPP bot (with neither --fedi nor --xmpp, both run)
+      --check           check the configuration and the translations, print what would run,
+                        and exit (0 when all is well, 1 otherwise) without connecting anywhere
+      --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
+      --version         print the version and exit
+  -h, --help            print this help and exit
+`;
+
+export interface CliOptions {
+  readonly configFlag: string | undefined;
+  readonly envFile: string | undefined;
+  readonly roles: readonly Role[];
+  readonly check: boolean;
+  readonly logLevel: LogLevel | undefined;
+  readonly version: boolean;
+  readonly help: boolean;
+}
+
+/** Parses the command line; throws a `TypeError` naming the bad flag. */
+export function parseCli(args: readonly string[]): CliOptions {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      config: { type: "string", short: "c" },
+      "env-file": { type: "string" },
+      fedi: { type: "boolean" },
+      xmpp: { type: "boolean" },
+      check: { type: "boolean" },
+      "log-level": { type: "string" },
+      version: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (positionals.length > 0) throw new TypeError(`Unexpected argument '${positionals[0]}'`);
+  const level = values["log-level"];
+  if (level !== undefined && !["debug", "info", "warning", "error"].includes(level)) {
+    throw new TypeError(`--log-level takes debug, info, warning or error, not '${level}'`);
+  }
+  const roles = ROLES.filter((r) => values[r]);
+  return {
+    configFlag: values.config,
+    envFile: values["env-file"],
+    roles: roles.length > 0 ? roles : ROLES,
+    check: values.check ?? false,
+    logLevel: level as LogLevel | undefined,
+    version: values.version ?? false,
+    help: values.help ?? false,
+  };
+}
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const stdio: Io = {
+  out: (t) => console.log(t),
+  err: (t) => console.error(t),
+};
+
+/** Loads `.env` and the configuration for the given command line. */
+export function configFromCli(cli: CliOptions): { config: Config; envFile: string | null } {
+  const envPath = resolve(cli.envFile ?? ".env");
+  const dotEnv = readDotEnv(envPath, cli.envFile !== undefined);
+  const env = bridgeEnv(dotEnv);
+  const config = loadConfig({
+    path: resolveConfigPath(cli.configFlag, env),
+    env,
+    roles: cli.roles,
+    logLevel: cli.logLevel,
+  });
+  return { config, envFile: Object.keys(dotEnv).length > 0 ? envPath : null };
+}
+
+/** What `--check` prints: enough for an operator to see what would run, no secret in it. */
+export function summary(config: Config, roles: readonly Role[]): string {
+  const lines = [
+    `Configuration ${config.file} is valid.`,
+    `Roles: ${roles.map((r) => r === "fedi" ? "Fediverse bot" : "XMPP bot").join(", ")}`,
+    `Fediverse server: ${config.apInstance} (API ${config.apApiUrl}), bot ${config.fediHandle}`,
+    `XMPP server: ${config.xmppInstance} (connecting to ${config.xmppHost}:${config.xmppPort}), ` +
+    `bot ${config.xmppJid}`,
+    `Database: ${config.databaseFile}`,
+    `State and list files: ${config.filesDir}`,
+    `Log file: ${config.logFile ?? "none (standard error only)"}`,
+    `Translation folder: ${config.translationDir ?? "none (built-in texts only)"}`,
+    `Languages: default ${config.defaultLanguage}, fallback ${config.unknownLanguage}`,
+  ];
+  for (const note of config.notes) lines.push(`Note: ${note}`);
+  return lines.join("\n");
+}
+
+export async function main(args: readonly string[], io: Io = stdio): Promise<number> {
+  let cli: CliOptions;
+  try {
+    cli = parseCli(args);
+  } catch (e) {
+    io.err(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (cli.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (cli.version) {
+    io.out(`xmpp-ap-bridge ${VERSION}`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    ({ config } = configFromCli(cli));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  redactSecrets(config.fediToken, config.xmppPassword);
+  if (cli.check) {
+    io.out(summary(config, cli.roles));
+    return 0;
+  }
+  await setupLogging({ level: config.logLevel, file: config.logFile });
+  const log = logger("main");
+  for (const note of config.notes) log.warn(note);
+  log.error(
+    "This build has no network roles yet: the bots arrive with the XMPP and Fediverse adapters.",
+  );
+  return 1;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

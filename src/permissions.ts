@@ -1,0 +1,56 @@
+/**
+ * Derives the Deno permission flags a deployment needs from its configuration: network only to
+ * the two bot servers, files only where the configuration points, and only the bridge's own
+ * environment variables. The start task, the compile task and the end-to-end tests all use this
+ * one function, so the set that ships is the set that is tested.
+ */
+import { dirname } from "node:path";
+import { type Config, ENV_VARS, type Role } from "./config.ts";
+
+/**
+ * Variables that libraries in the binary read on their own: the yaml parser checks two debug
+ * switches while parsing. Granting these names is harmless; refusing them makes Deno throw.
+ */
+export const LIBRARY_ENV_VARS: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
+
+export interface PermissionInput {
+  readonly config: Config;
+  readonly roles: readonly Role[];
+  /** The `.env` file this deployment reads, if any. */
+  readonly envFile: string | null;
+}
+
+/** `host:port` of a URL, with the scheme's default port made explicit. */
+export function hostPort(url: string): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" || u.protocol === "wss:" ? "443" : "80");
+  return `${u.hostname}:${port}`;
+}
+
+export function derivePermissions(input: PermissionInput): string[] {
+  const { config, roles } = input;
+  const net = new Set<string>();
+  if (roles.includes("fedi")) {
+    net.add(hostPort(config.apApiUrl));
+    if (config.apStreamingUrl) net.add(hostPort(config.apStreamingUrl));
+  }
+  if (roles.includes("xmpp")) net.add(`${config.xmppHost}:${config.xmppPort}`);
+
+  const dbDir = dirname(config.databaseFile);
+  const read = new Set<string>([config.file, config.filesDir, dbDir]);
+  if (input.envFile) read.add(input.envFile);
+  if (config.translationDir) read.add(config.translationDir);
+  if (config.xmppCaFile) read.add(config.xmppCaFile);
+  const write = new Set<string>([config.filesDir, dbDir]);
+  if (config.logFile) {
+    read.add(config.logFile);
+    write.add(config.logFile);
+  }
+  const flags = [
+    `--allow-read=${[...read].join(",")}`,
+    `--allow-write=${[...write].join(",")}`,
+    `--allow-env=${[...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS].join(",")}`,
+  ];
+  if (net.size > 0) flags.push(`--allow-net=${[...net].join(",")}`);
+  return flags;
+}

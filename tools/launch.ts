@@ -1,0 +1,87 @@
+/**
+ * Runs or compiles the bridge under the permission set derived from a configuration, so that
+ * running from source (`deno task start`) and the compiled binary (`deno task compile`) get the
+ * very same flags. The launcher itself only reads files and starts `deno`.
+ *
+ *   deno task start [bridge options]          run main.ts with the derived permissions
+ *   deno task compile [bridge options] [--output PATH] [--target TRIPLE]
+ *                                             bake the derived permissions into a binary
+ *   deno task flags [bridge options]          print the derived flags
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../src/config.ts";
+import { derivePermissions } from "../src/permissions.ts";
+import { configFromCli, parseCli } from "../main.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export function compileArgs(flags: readonly string[], output: string, target?: string): string[] {
+  return [
+    "compile",
+    ...flags,
+    "--include",
+    `${ROOT}assets`,
+    "--output",
+    output,
+    ...(target ? ["--target", target] : []),
+    `${ROOT}main.ts`,
+  ];
+}
+
+async function launch(argv: string[]): Promise<number> {
+  const [mode, ...rest] = argv;
+  const { values, tokens } = parseArgs({
+    args: rest,
+    strict: false,
+    tokens: true,
+    options: { output: { type: "string" }, target: { type: "string" } },
+  });
+  // Everything but the launcher's own options goes to the bridge.
+  const bridgeArgs: string[] = [];
+  for (const t of tokens ?? []) {
+    if (t.kind === "option" && (t.name === "output" || t.name === "target")) continue;
+    if (t.kind === "option") {
+      bridgeArgs.push(t.rawName);
+      if (t.value !== undefined) bridgeArgs.push(t.value);
+    } else if (t.kind === "positional") bridgeArgs.push(t.value);
+  }
+  let flags: string[];
+  try {
+    const cli = parseCli(bridgeArgs);
+    const { config, envFile } = configFromCli(cli);
+    // A compiled binary may be started as either role, so it carries both roles' network.
+    const roles = mode === "compile" ? (["fedi", "xmpp"] as const) : cli.roles;
+    flags = derivePermissions({ config, roles, envFile });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 1;
+    }
+    if (e instanceof TypeError) {
+      console.error(`${e.message}\nSee --help for the options.`);
+      return 2;
+    }
+    throw e;
+  }
+  if (mode === "flags") {
+    console.log(flags.join("\n"));
+    return 0;
+  }
+  const args = mode === "compile"
+    ? compileArgs(
+      flags,
+      values.output as string | undefined ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
+      values.target as string | undefined,
+    )
+    : ["run", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
+  const child = new Deno.Command("deno", { args, stdin: "inherit" }).spawn();
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    Deno.addSignalListener(sig, () => child.kill(sig));
+  }
+  return (await child.status).code;
+}
+
+if (import.meta.main) {
+  Deno.exit(await launch(Deno.args));
+}
