@@ -1,0 +1,222 @@
+/**
+ * Translations (SPEC §9). The shipped catalogs are handed in (main.ts imports
+ * `locales/*.json`), checked against the reference catalog when loading, and
+ * optionally completed by an admin's folder (`translation-dir`) of `xx.json`
+ * files that change some texts of a shipped language or add a language.
+ *
+ * Where a text comes from, for language L and key K:
+ * 1. L's admin file, when it has K with the right placeholders;
+ * 2. L's shipped catalog, when it has K with the right placeholders;
+ * 3. the same for the unknown-language setting (`bridge-unknown-language`),
+ * 4. then for the reference language.
+ * So a key missing from an admin's file changes nothing for a shipped language
+ * and shows the unknown-language text for an added one.
+ *
+ * Nothing here logs: load problems are in `problems`, problems at send time
+ * go to `onProblem` (and are returned by `translate`); `t` never throws.
+ */
+
+import { checkCatalog, type Problem, usableEntries } from "./i18n_check.ts";
+import { readOverrideDir } from "./i18n_files.ts";
+import { canonicalLanguage, normalizeLanguage } from "./i18n_lang.ts";
+import { formatTemplate, type Params, parseTemplate, type Template } from "./i18n_template.ts";
+
+export { checkCatalog, type Problem, type ProblemKind, type ProblemLevel } from "./i18n_check.ts";
+export { canonicalLanguage, normalizeLanguage } from "./i18n_lang.ts";
+export { type Params, parseTemplate } from "./i18n_template.ts";
+
+export type Catalog = Readonly<Record<string, string>>;
+
+export interface I18nOptions {
+  /** Language code -> catalog, as shipped in the binary. Must hold `reference`. */
+  readonly builtin: Readonly<Record<string, Catalog>>;
+  /** The catalog every other one is checked against, e.g. "en". */
+  readonly reference: string;
+  /** `translation-dir`, or null / absent when there is none. */
+  readonly overridesDir?: string | null;
+  /** `bridge-unknown-language`: for unknown codes and for missing texts. */
+  readonly unknownLanguage: string;
+  /** `bridge-default-language`: for users without a language. */
+  readonly defaultLanguage: string;
+  /** How a shipped catalog is named in problems; `locales/xx.json` by default. */
+  readonly builtinFileName?: (lang: string) => string;
+  /** Receives each problem found at send time (a missing key or parameter). */
+  readonly onProblem?: (problem: Problem) => void;
+}
+
+export interface I18n {
+  /** The text of `key` in `lang` (null: the default language), filled with `params`. */
+  t(lang: string | null | undefined, key: string, params?: Params): string;
+  /** As `t`, also returning what went wrong. */
+  translate(
+    lang: string | null | undefined,
+    key: string,
+    params?: Params,
+  ): { text: string; problems: Problem[] };
+  /** Whether some catalog serves `lang` (after {@link normalizeLanguage}). */
+  has(lang: string): boolean;
+  /** The catalog code serving `lang`, or null. */
+  resolve(lang: string | null | undefined): string | null;
+  /** Every language with texts, sorted. */
+  languages(): string[];
+  /** The reference keys. */
+  keys(): string[];
+  readonly defaultLanguage: string;
+  readonly unknownLanguage: string;
+  /** What loading found, for the caller to log; errors come first. */
+  readonly problems: readonly Problem[];
+}
+
+interface Layer {
+  readonly file: string;
+  readonly texts: Map<string, Template>;
+}
+
+export function createI18n(opts: I18nOptions): I18n {
+  const fileName = opts.builtinFileName ?? ((lang: string) => `locales/${lang}.json`);
+  const builtin = new Map<string, Catalog>();
+  for (const [code, catalog] of Object.entries(opts.builtin)) {
+    builtin.set(canonicalLanguage(code) ?? code, catalog);
+  }
+  const referenceCode = canonicalLanguage(opts.reference) ?? opts.reference;
+  const reference = builtin.get(referenceCode);
+  if (reference === undefined) {
+    throw new Error(
+      `i18n: the reference language "${opts.reference}" is not among the built-in catalogs`,
+    );
+  }
+  const problems: Problem[] = [];
+  const layers = new Map<string, Layer[]>();
+  const compile = (entries: Map<string, string>) =>
+    new Map([...entries].map(([k, v]) => [k, parseTemplate(v)]));
+
+  // The reference: only its template syntax can be wrong.
+  const refFile = fileName(referenceCode);
+  for (const [key, text] of Object.entries(reference)) {
+    for (const error of parseTemplate(text).errors) {
+      problems.push({
+        level: "error",
+        kind: "bad-template",
+        file: refFile,
+        key,
+        message: `${refFile}: key "${key}": ${error}`,
+      });
+    }
+  }
+  layers.set(referenceCode, [{
+    file: refFile,
+    texts: compile(new Map(Object.entries(reference))),
+  }]);
+
+  for (const [code, catalog] of builtin) {
+    if (code === referenceCode) continue;
+    const found = checkCatalog(reference, catalog, fileName(code));
+    problems.push(...found);
+    layers.set(code, [{
+      file: fileName(code),
+      texts: compile(usableEntries(reference, catalog, found)),
+    }]);
+  }
+
+  const added: { code: string; file: string; missing: string[] }[] = [];
+  if (opts.overridesDir) {
+    const scan = readOverrideDir(opts.overridesDir, [...builtin.keys()]);
+    problems.push(...scan.problems);
+    for (const { code, file, data } of scan.files) {
+      const found = checkCatalog(reference, data, file, { partial: true, level: "warning" });
+      problems.push(...found);
+      const entries = usableEntries(reference, data, found);
+      const shipped = layers.get(code);
+      if (shipped !== undefined) {
+        shipped.unshift({ file, texts: compile(entries) });
+      } else if (entries.size > 0) {
+        layers.set(code, [{ file, texts: compile(entries) }]);
+        added.push({ code, file, missing: Object.keys(reference).filter((k) => !entries.has(k)) });
+      } else {
+        problems.push({
+          level: "warning",
+          kind: "fallback-keys",
+          file,
+          message: `${file} has no usable text; the language ${code} is not offered`,
+        });
+      }
+    }
+  }
+
+  const available = [...layers.keys()].sort();
+  const pick = (configured: string, setting: string, fallback: string): string => {
+    const code = normalizeLanguage(configured, available);
+    if (code !== null) return code;
+    problems.push({
+      level: "warning",
+      kind: "unknown-language",
+      file: setting,
+      message: `${setting} "${configured}" has no texts (available: ${
+        available.join(", ")
+      }); ${fallback} is used`,
+    });
+    return fallback;
+  };
+  const unknownLanguage = pick(opts.unknownLanguage, "bridge-unknown-language", referenceCode);
+  const defaultLanguage = pick(opts.defaultLanguage, "bridge-default-language", unknownLanguage);
+
+  for (const { code, file, missing } of added) {
+    if (missing.length === 0) continue;
+    const shown = missing.slice(0, 8).join(", ") + (missing.length > 8 ? ", ..." : "");
+    problems.push({
+      level: "warning",
+      kind: "fallback-keys",
+      file,
+      message:
+        `${file}: ${missing.length} text(s) missing (${shown}); they are shown in ${unknownLanguage} for ${code}`,
+    });
+  }
+  problems.sort((a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1));
+
+  const resolve = (lang: string | null | undefined) => normalizeLanguage(lang, available);
+
+  const translate = (lang: string | null | undefined, key: string, params?: Params) => {
+    const code = lang ? (resolve(lang) ?? unknownLanguage) : defaultLanguage;
+    const chain = [code, unknownLanguage, referenceCode];
+    for (const c of chain) {
+      for (const layer of layers.get(c) ?? []) {
+        const template = layer.texts.get(key);
+        if (template === undefined) continue;
+        const { text, missing } = formatTemplate(template, params);
+        const found: Problem[] = missing.map((name) => ({
+          level: "error",
+          kind: "missing-param",
+          file: layer.file,
+          key,
+          placeholder: name,
+          message: `${layer.file}: key "${key}" was used without a value for {${name}}`,
+        }));
+        return { text, problems: found };
+      }
+    }
+    const problem: Problem = {
+      level: "error",
+      kind: "unknown-key",
+      file: refFile,
+      key,
+      message: `${refFile}: there is no message with the key "${key}"`,
+    };
+    return { text: `[${key}]`, problems: [problem] };
+  };
+
+  return {
+    t(lang, key, params) {
+      const { text, problems: found } = translate(lang, key, params);
+      if (opts.onProblem) { for (const p of found) opts.onProblem(p); }
+      return text;
+    },
+    translate,
+    has: (lang) => resolve(lang) !== null,
+    resolve,
+    languages: () => [...available],
+    keys: () => Object.keys(reference),
+    defaultLanguage,
+    unknownLanguage,
+    problems,
+  };
+}
