@@ -1,0 +1,394 @@
+/**
+ * A Mastodon API server for tests, in-process on 127.0.0.1. It answers the
+ * client API the Fediverse bot uses with Mastodon's status codes, entity
+ * shapes, rate-limit and `Link` headers, streams events over WebSocket and
+ * server-sent events, and can be driven from the test: accounts, posts by
+ * users, follows, fault switches, and promises that settle when the bot acts.
+ *
+ * ```ts
+ * await using server = await MastodonTestServer.start();
+ * const bot = server.createAccount({ username: "bridge", bot: true });
+ * const alice = server.createAccount({ username: "alice", domain: "other.example" });
+ * server.postAs(alice, { text: "@bridge@mastodon.test hello", visibility: "direct" });
+ * const reply = await server.waitForStatus(bot);
+ * ```
+ */
+
+import { notificationEntity, relationshipEntity, statusEntity } from "./entities.ts";
+import {
+  FaultSwitches,
+  type RateLimitFaultOptions,
+  type ServerErrorFaultOptions,
+} from "./faults.ts";
+import type { InstanceInfo } from "./instance.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { type RequestRecord, Router, type ServerCore } from "./router.ts";
+import { accountRoutes } from "./routes_accounts.ts";
+import { instanceRoutes } from "./routes_instance.ts";
+import { notificationRoutes } from "./routes_notifications.ts";
+import { statusRoutes } from "./routes_statuses.ts";
+import { type NewAccount, ServerState } from "./state.ts";
+import { createStatus, editStatus, type NewStatus, type StatusLimits } from "./statuses.ts";
+import { StreamHub } from "./streaming.ts";
+import { TcpFront } from "./tcp_front.ts";
+import {
+  type PostedStatus,
+  type TestAccount,
+  toPosted,
+  toTestAccount,
+  Waiters,
+} from "./test_api.ts";
+import type {
+  AccountRecord,
+  DomainBlockInput,
+  DomainBlocksVisibility,
+  MastodonTestServerOptions,
+  MediaRecord,
+} from "./types.ts";
+
+export type { PostedStatus, TestAccount } from "./test_api.ts";
+export type {
+  DomainBlockInput,
+  DomainBlocksVisibility,
+  MastodonTestServerOptions,
+} from "./types.ts";
+export type { NewAccount } from "./state.ts";
+export type { RequestRecord } from "./router.ts";
+export type { RateLimitFaultOptions, ServerErrorFaultOptions } from "./faults.ts";
+
+export interface MediaInput {
+  url?: string;
+  description?: string;
+  type?: MediaRecord["type"];
+}
+
+/** A status posted by a test user; media are created on the fly. */
+export interface PostAsInput extends Omit<NewStatus, "mediaIds"> {
+  media?: MediaInput[];
+}
+
+export interface WaitOptions {
+  /** Real-time safety net so a broken test fails instead of hanging. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** Connection- and HTTP-level faults a test can switch on. */
+export interface ServerFaults {
+  rateLimitNext(count: number, options?: RateLimitFaultOptions): void;
+  serverErrorNext(count: number, options?: ServerErrorFaultOptions): void;
+  serverErrorUntilCleared(options?: ServerErrorFaultOptions): void;
+  clearServerErrors(): void;
+  /** Closes the listener and cuts all connections: clients get "connection refused". */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): void;
+  /** Cuts every WebSocket / event-stream connection without a close frame. */
+  dropStreams(): Promise<number>;
+  /** Stops all traffic on the open stream connections (held until resume). */
+  stallStreams(): number;
+  resumeStreams(): void;
+}
+
+export class MastodonTestServer implements AsyncDisposable {
+  readonly domain: string;
+  readonly faults: ServerFaults;
+  /** Every request answered, in order (faulted ones included). */
+  readonly requests: RequestRecord[] = [];
+  readonly #state: ServerState;
+  readonly #hub: StreamHub;
+  readonly #front: TcpFront;
+  readonly #inner: Deno.HttpServer<Deno.NetAddr>;
+  readonly #limiter: RateLimiter;
+  readonly #limits: StatusLimits;
+  readonly #waiters = new Waiters();
+  readonly #options: MastodonTestServerOptions;
+  #domainBlocks: { list: DomainBlockInput[]; visibility: DomainBlocksVisibility };
+  #closed = false;
+
+  private constructor(options: MastodonTestServerOptions) {
+    const now = options.now ?? Date.now;
+    this.#options = options;
+    this.domain = options.domain ?? "mastodon.test";
+    this.#limits = {
+      maxCharacters: options.maxCharacters ?? 500,
+      maxMediaAttachments: options.maxMediaAttachments ?? 4,
+      charactersReservedPerUrl: options.charactersReservedPerUrl ?? 23,
+      maxPollOptions: 4,
+    };
+    this.#domainBlocks = {
+      list: [...(options.domainBlocks ?? [])],
+      visibility: options.domainBlocksVisibility ?? "all",
+    };
+    this.#hub = new StreamHub({
+      wsIdleTimeoutSeconds: options.wsIdleTimeoutSeconds ?? 60,
+      sseHeartbeatMs: options.sseHeartbeatMs ?? 15000,
+      onChange: () => this.#waiters.changed(),
+    });
+    this.#state = new ServerState(this.domain, now, {
+      notification: (n) => {
+        this.#hub.publish(
+          n.accountId,
+          "notification",
+          JSON.stringify(notificationEntity(this.#state, n)),
+        );
+      },
+      statusCreated: (s, home) => {
+        for (const id of home) {
+          this.#hub.publish(id, "update", JSON.stringify(statusEntity(this.#state, s, id)));
+        }
+        this.#waiters.status(toPosted(this.#state, s));
+      },
+      statusDeleted: (s, home) => {
+        for (const id of home) this.#hub.publish(id, "delete", s.id);
+      },
+      statusEdited: (s, home) => {
+        for (const id of home) {
+          this.#hub.publish(id, "status.update", JSON.stringify(statusEntity(this.#state, s, id)));
+        }
+      },
+      changed: () => this.#waiters.changed(),
+    });
+    const rate = options.rateLimit ?? {};
+    this.#limiter = new RateLimiter(rate.limit ?? 300, rate.windowMs ?? 5 * 60 * 1000, now);
+    const switches = new FaultSwitches(now, () => this.#limiter.limit);
+    const core: ServerCore = {
+      state: this.#state,
+      limits: this.#limits,
+      hub: this.#hub,
+      baseUrl: () => this.url,
+      instanceInfo: () => this.#instanceInfo(),
+      domainBlocks: () => this.#domainBlocks,
+    };
+    const router = new Router({
+      core,
+      routes: [...accountRoutes, ...statusRoutes, ...notificationRoutes, ...instanceRoutes],
+      faults: switches,
+      limiter: this.#limiter,
+      now,
+      markStream: (port) => this.#front.markStream(port),
+      onRequest: (r) => {
+        this.requests.push(r);
+        this.#waiters.changed();
+      },
+    });
+    this.#inner = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (req, info) => router.handle(req, info.remoteAddr.port),
+    );
+    this.#front = new TcpFront(this.#inner.addr.port);
+    const front = this.#front;
+    this.faults = {
+      rateLimitNext: (count, o) => switches.rateLimitNext(count, o),
+      serverErrorNext: (count, o) => switches.serverErrorNext(count, o),
+      serverErrorUntilCleared: (o) => switches.serverErrorUntilCleared(o),
+      clearServerErrors: () => switches.clearServerErrors(),
+      down: () => front.down(),
+      up: () => void front.listen(),
+      dropStreams: () => front.dropStreams(),
+      stallStreams: () => front.stallStreams(),
+      resumeStreams: () => front.resumeStreams(),
+    };
+  }
+
+  /** Starts a server; it listens on 127.0.0.1 (`options.port`, 0 = a free port). */
+  static start(options: MastodonTestServerOptions = {}): Promise<MastodonTestServer> {
+    const server = new MastodonTestServer(options);
+    server.#front.listen(options.port ?? 0);
+    return Promise.resolve(server);
+  }
+
+  get port(): number {
+    return this.#front.port;
+  }
+
+  /** Base URL of the REST API, e.g. `http://127.0.0.1:41234`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.#front.port}`;
+  }
+
+  /** Base URL of the streaming API, as the instance entities announce it. */
+  get streamingUrl(): string {
+    return `ws://127.0.0.1:${this.#front.port}`;
+  }
+
+  createAccount(input: NewAccount): TestAccount {
+    return toTestAccount(this.#state, this.#state.createAccount(input));
+  }
+
+  /** A known account by id or by address (`name`, `name@domain`). */
+  account(idOrAddress: string): TestAccount {
+    const a = this.#state.accounts.get(idOrAddress) ?? this.#state.lookup(idOrAddress);
+    if (a === undefined) throw new Error(`no account ${idOrAddress}`);
+    return toTestAccount(this.#state, a);
+  }
+
+  /** Posts as any account (local or remote), as if it arrived through the web UI or federation. */
+  postAs(account: TestAccount, input: PostAsInput): PostedStatus {
+    const { media = [], ...rest } = input;
+    const mediaIds = media.map((m) => this.addMedia(account, m));
+    const { status } = createStatus(this.#state, this.#limits, account.id, { ...rest, mediaIds });
+    return toPosted(this.#state, status);
+  }
+
+  /** Uploads a media attachment for `account`; returns its id for `media_ids[]`. */
+  addMedia(account: TestAccount, m: MediaInput = {}): string {
+    const id = this.#state.nextId();
+    this.#state.media.set(id, {
+      id,
+      accountId: account.id,
+      type: m.type ?? "image",
+      url: m.url ?? `https://${this.domain}/system/media_attachments/files/${id}/original.png`,
+      description: m.description ?? null,
+      statusId: null,
+    });
+    return id;
+  }
+
+  editStatus(id: string, change: { text?: string; spoilerText?: string }): PostedStatus {
+    return toPosted(this.#state, editStatus(this.#state, id, change));
+  }
+
+  deleteStatus(id: string): void {
+    this.#state.deleteStatus(id);
+  }
+
+  /** The Status entity as `viewer` (or an anonymous client) gets it. */
+  statusJson(id: string, viewer: TestAccount | null = null): Record<string, unknown> {
+    const s = this.#state.statuses.get(id);
+    if (s === undefined) throw new Error(`no status ${id}`);
+    return statusEntity(this.#state, s, viewer?.id ?? null);
+  }
+
+  follow(
+    follower: TestAccount,
+    target: TestAccount,
+    opts: { reblogs?: boolean; notify?: boolean } = {},
+  ): void {
+    this.#state.follow(follower.id, target.id, opts);
+  }
+
+  unfollow(follower: TestAccount, target: TestAccount): void {
+    this.#state.unfollow(follower.id, target.id);
+  }
+
+  /** `target` accepts (or rejects) the follow request of `requester`. */
+  answerFollowRequest(target: TestAccount, requester: TestAccount, accept: boolean): void {
+    this.#state.answerRequest(target.id, requester.id, accept);
+  }
+
+  relationship(viewer: TestAccount, other: TestAccount): Record<string, unknown> {
+    return relationshipEntity(this.#state, viewer.id, other.id);
+  }
+
+  /** Statuses of an account that still exist, oldest first. */
+  statusesOf(account: TestAccount): PostedStatus[] {
+    return [...this.#state.statuses.values()].filter((s) => s.accountId === account.id)
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map((s) => toPosted(this.#state, s));
+  }
+
+  notificationsOf(account: TestAccount): Record<string, unknown>[] {
+    return this.#state.notificationsOf(account.id).map((n) => notificationEntity(this.#state, n));
+  }
+
+  /** POST /api/v1/statuses requests served, statuses created, distinct Idempotency-Keys. */
+  postStats(account: TestAccount): { posts: number; created: number; distinctKeys: number } {
+    const s = this.#state.statsOf(account.id);
+    return { posts: s.posts, created: s.created, distinctKeys: s.keys.size };
+  }
+
+  /** The first status of `account` (existing or future) that matches. */
+  waitForStatus(
+    account: TestAccount,
+    predicate: (s: PostedStatus) => boolean = () => true,
+    options: WaitOptions = {},
+  ): Promise<PostedStatus> {
+    const existing = this.statusesOf(account).find(predicate);
+    if (existing !== undefined) return Promise.resolve(existing);
+    return this.nextStatus(account, predicate, options);
+  }
+
+  /** The next status `account` creates from now on that matches. */
+  nextStatus(
+    account: TestAccount,
+    predicate: (s: PostedStatus) => boolean = () => true,
+    options: WaitOptions = {},
+  ): Promise<PostedStatus> {
+    return this.#waiters.nextStatus(
+      (s) => s.accountId === account.id && predicate(s),
+      options.timeoutMs,
+    );
+  }
+
+  /** Calls `listener` for every status created; returns the unsubscribe function. */
+  onStatus(listener: (s: PostedStatus) => void): () => void {
+    return this.#waiters.onStatus(listener);
+  }
+
+  /** Resolves once `predicate` holds, checked now and after every change of the server's data. */
+  waitUntil(predicate: () => boolean, options: WaitOptions = {}): Promise<void> {
+    return this.#waiters.until(predicate, options.timeoutMs);
+  }
+
+  /** Resolves once `account` has a stream that receives notifications (or the given channel). */
+  waitForStream(account: TestAccount, channel: string | null = null): Promise<void> {
+    return this.#hub.waitForSubscriber(account.id, channel);
+  }
+
+  streamConnections(account?: TestAccount): number {
+    return this.#hub.connections(account?.id);
+  }
+
+  setMaxCharacters(n: number): void {
+    this.#limits.maxCharacters = n;
+  }
+
+  setDomainBlocks(list: DomainBlockInput[], visibility?: DomainBlocksVisibility): void {
+    this.#domainBlocks = {
+      list: [...list],
+      visibility: visibility ?? this.#domainBlocks.visibility,
+    };
+  }
+
+  setRateLimit(limit: number, windowMs?: number): void {
+    this.#limiter.limit = limit;
+    if (windowMs !== undefined) this.#limiter.windowMs = windowMs;
+    this.#limiter.reset();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#waiters.cancelAll(new Error("server closed"));
+    this.#hub.closeAll();
+    await this.#front.down();
+    await this.#inner.shutdown();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #instanceInfo(): InstanceInfo {
+    const accounts = [...this.#state.accounts.values()];
+    const local = (a: AccountRecord) => a.domain === null;
+    const version = this.#options.version ?? "4.3.2";
+    return {
+      domain: this.domain,
+      title: this.#options.title ?? "Mastodon test server",
+      version,
+      streamingUrl: this.streamingUrl,
+      nodeinfoUrl: `${this.url}/nodeinfo/2.0`,
+      ...this.#limits,
+      software: {
+        name: this.#options.software?.name ?? "mastodon",
+        version: this.#options.software?.version ?? version,
+      },
+      userCount: accounts.filter(local).length,
+      statusCount:
+        [...this.#state.statuses.values()].filter((s) => local(this.#state.account(s.accountId)))
+          .length,
+      domainCount: new Set(accounts.flatMap((a) => (a.domain === null ? [] : [a.domain]))).size,
+      contactAccount: null,
+    };
+  }
+}
