@@ -1,0 +1,147 @@
+/**
+ * Helpers for the tests of registration.ts and the commands: build messages the way the engine
+ * does, run a command or a registration on a fresh turn, and compare answers with the texts of
+ * their keys.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createI18n } from "../i18n.ts";
+import type { Params } from "../i18n_template.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { handleCommand } from "./commands.ts";
+import { type CoreDeps, Turn } from "./context.ts";
+import { type ParsedMessage, parseMessage } from "./parse.ts";
+import { registerAccount, type RegisterHow } from "./registration.ts";
+import type { TestCore } from "./test_support.ts";
+import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
+
+export const fedi = (address: string): Account => ({ network: FEDI, address });
+export const xmpp = (address: string): Account => ({ network: XMPP, address });
+
+/** One part of an expected answer: a key and its parameters. */
+export type Part = readonly [key: string, params?: Params];
+
+/** The text of `key`, failing when the key does not exist or a parameter is missing. */
+export function text(deps: CoreDeps, lang: string, key: string, params?: Params): string {
+  assert.ok(deps.i18n.keys().includes(key), `locales/en.json has no key "${key}"`);
+  const out = deps.i18n.translate(lang, key, params);
+  assert.deepEqual(out.problems.map((p) => p.message), [], `problems with "${key}"`);
+  return out.text;
+}
+
+/** The texts of `parts`, one per line, as an answer joins them. */
+export function lines(deps: CoreDeps, lang: string, ...parts: readonly Part[]): string {
+  return parts.map(([key, params]) => text(deps, lang, key, params)).join("\n");
+}
+
+/** Asserts that `effect` is a notice to `to` reading `parts`. */
+export function assertNotice(
+  deps: CoreDeps,
+  effect: Effect | undefined,
+  to: Account,
+  parts: readonly Part[],
+  lang = "en",
+): void {
+  assert.ok(effect, "expected a notice");
+  assert.equal(effect.kind, "notice");
+  assert.deepEqual(effect.to, to);
+  assert.equal(effect.text, lines(deps, lang, ...parts));
+}
+
+/** Asserts that `effect` is the contact change `action` for `to`. */
+export function assertContact(
+  effect: Effect | undefined,
+  to: Account,
+  action: string,
+  accountId: string | null = null,
+): void {
+  assert.deepEqual(effect, { kind: "contact", to, action, accountId });
+}
+
+export function parse(deps: CoreDeps, from: Account, body: string): ParsedMessage {
+  const { config } = deps;
+  return parseMessage(body, {
+    prefixes: config.prefixes,
+    commandWords: config.commandWords,
+    apInstance: config.apInstance,
+    botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
+    from: from.network,
+  });
+}
+
+export function messageOf(
+  from: Account,
+  body: string,
+  lang: string | null = null,
+): Extract<Inbound, { kind: "message" }> {
+  return { kind: "message", from, id: "msg-1", text: body, inReplyTo: null, lang, extras: null };
+}
+
+/**
+ * Runs the single command of `body` from `from` and returns the effects it emitted. Also checks
+ * that nothing was left uncommitted.
+ */
+export async function runCommand(
+  core: TestCore,
+  from: Account,
+  body: string,
+  deps: CoreDeps = core.deps,
+): Promise<Effect[]> {
+  const parsed = parse(deps, from, body);
+  const [command] = parsed.commands;
+  assert.ok(command, `"${body}" holds no command`);
+  const before = core.emitted.length;
+  const turn = new Turn(deps, from, "msg-1");
+  await handleCommand(turn, command, parsed, messageOf(from, body));
+  assert.deepEqual(turn.effects, [], "effects left uncommitted");
+  return core.emitted.slice(before);
+}
+
+/** Runs a registration of `from` and returns its result and the effects it emitted. */
+export async function runRegister(
+  core: TestCore,
+  from: Account,
+  how: RegisterHow,
+  deps: CoreDeps = core.deps,
+): Promise<{ ok: boolean; effects: Effect[] }> {
+  const before = core.emitted.length;
+  const turn = new Turn(deps, from, how.trigger === "command" ? "msg-1" : null);
+  const ok = await registerAccount(turn, how);
+  assert.deepEqual(turn.effects, [], "effects left uncommitted");
+  return { ok, effects: core.emitted.slice(before) };
+}
+
+/** Registers an account directly in the store (no checks), as a starting state. */
+export function seedUser(core: TestCore, account: Account, at = core.clock.now): void {
+  core.deps.store.users.register({
+    type: account.network,
+    address: account.address,
+    at,
+    lang: null,
+    app: account.network === FEDI ? "Mastodon" : "XMPP",
+    accountId: account.network === FEDI ? `id-${account.address}` : null,
+  });
+}
+
+/**
+ * The deps of `core` with a second shipped language, "de", whose texts are the English ones
+ * marked with "[de] " (same keys and placeholders), to see which language an answer is in.
+ */
+export function withGerman(core: TestCore): CoreDeps {
+  const en = BUILTIN_CATALOGS[REFERENCE_LANGUAGE]!;
+  const de = Object.fromEntries(Object.entries(en).map(([k, v]) => [k, `[de] ${v}`]));
+  const i18n = createI18n({
+    builtin: { en, de },
+    reference: REFERENCE_LANGUAGE,
+    overridesDir: null,
+    unknownLanguage: core.config.unknownLanguage,
+    defaultLanguage: core.config.defaultLanguage,
+  });
+  return { ...core.deps, i18n };
+}
+
+/** The user row, or undefined. */
+export function userOf(core: TestCore, account: Account) {
+  return core.deps.store.users.get(account.network, account.address);
+}

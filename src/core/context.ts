@@ -1,0 +1,156 @@
+/**
+ * What every rule of the core is handed ({@link CoreDeps}) and the per-event helper
+ * ({@link Turn}) that collects the effects of one inbound event and commits them with the state
+ * change that caused them, in one transaction.
+ */
+import type { Config } from "../config.ts";
+import type { I18n } from "../i18n.ts";
+import type { Params } from "../i18n_template.ts";
+import type { Lists } from "../lists.ts";
+import type { Store } from "../store/store.ts";
+import type { FediDirectory, FediLimits } from "./ports.ts";
+import { type Account, type AccountType, type ContactAction, type Effect, FEDI } from "./types.ts";
+
+export interface CoreDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly lists: Lists;
+  readonly i18n: I18n;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  /** Lookups on the Fediverse; null in a process that has no Fediverse connection. */
+  readonly fedi: FediDirectory | null;
+  /** The Fediverse server's limits (from the server when known, else the configuration). */
+  readonly fediLimits: () => FediLimits;
+  /**
+   * Receives the effects of one event, inside the transaction that changes the state: an
+   * outbox writes them to its table there, so both happen or neither.
+   */
+  readonly emit: (effects: readonly Effect[]) => void;
+  /** A fresh id for a message the XMPP bot will send. */
+  readonly newMessageId: () => string;
+  readonly version: string;
+}
+
+/** The bots' own accounts. */
+export function botAccounts(config: Config): { fedi: Account; xmpp: Account } {
+  return {
+    fedi: { network: FEDI, address: config.fediHandle },
+    xmpp: { network: 1, address: config.xmppJid },
+  };
+}
+
+/** Whether `account` is one of the bridge's admins (only from the network it is listed on). */
+export function isAdmin(config: Config, account: Account): boolean {
+  const list = account.network === FEDI ? config.apAdmins : config.xmppAdmins;
+  return list.includes(account.address.toLowerCase());
+}
+
+/** The domain part of an address. */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}
+
+/** The domains of the bots' servers, which lists never exclude. */
+export function botDomains(config: Config): Set<string> {
+  return new Set([
+    config.apInstance,
+    config.xmppInstance,
+    domainOf(config.fediHandle),
+    domainOf(config.xmppJid),
+  ]);
+}
+
+/**
+ * One inbound event being handled: who it came from, in which language to answer, and the
+ * effects decided so far. Rules call {@link Turn.reply} and friends, then {@link Turn.commit}.
+ */
+export class Turn {
+  readonly effects: Effect[] = [];
+  /** The language answers to the sender are written in. */
+  lang: string;
+  /**
+   * The inbound event's dedupe key: each commit records it as handled in the same transaction
+   * as its effects, so a replay after a crash is recognised (see {@link Turn.withoutMark}).
+   */
+  dedupe: { readonly network: AccountType; readonly key: string } | null = null;
+  /** How many commits happened. */
+  commits = 0;
+  #holdMark = 0;
+
+  constructor(
+    readonly deps: CoreDeps,
+    readonly sender: Account,
+    /** The id of the message being handled, which a Fediverse answer replies to. */
+    readonly sourceId: string | null,
+  ) {
+    this.lang = languageOf(deps, sender);
+  }
+
+  /** The text of `key` in the sender's language. */
+  t(key: string, params?: Params): string {
+    return this.deps.i18n.t(this.lang, key, params);
+  }
+
+  /** Answers the sender with the text of `key`. */
+  reply(key: string, params?: Params): void {
+    this.replyText(this.t(key, params));
+  }
+
+  /** Answers the sender with an already written text. */
+  replyText(text: string): void {
+    this.effects.push({
+      kind: "notice",
+      to: this.sender,
+      text,
+      inReplyTo: this.sender.network === FEDI ? this.sourceId : null,
+    });
+  }
+
+  /** Writes to another account of a bot's network, in that account's language. */
+  notify(to: Account, key: string, params?: Params): void {
+    const text = this.deps.i18n.t(languageOf(this.deps, to), key, params);
+    this.effects.push({ kind: "notice", to, text, inReplyTo: null });
+  }
+
+  contact(to: Account, action: ContactAction, accountId: string | null = null): void {
+    this.effects.push({ kind: "contact", to, action, accountId });
+  }
+
+  /**
+   * Runs `fn` (synchronous: the state changes) in one transaction and hands the effects collected
+   * so far, and those `fn` adds, to the outbox inside it.
+   */
+  commit<T>(fn: () => T): T {
+    return this.deps.store.transaction(() => {
+      const result = fn();
+      const effects = this.effects.splice(0);
+      if (effects.length > 0) this.deps.emit(effects);
+      if (this.dedupe && this.#holdMark === 0) {
+        this.deps.store.inbound.markHandled(this.dedupe.network, this.dedupe.key, this.deps.now());
+      }
+      this.commits++;
+      return result;
+    });
+  }
+
+  /**
+   * Runs an intermediate step (the auto-registration before a send) whose commits must not mark
+   * the event handled: were the process to die before the last step, the replay must redo it.
+   */
+  async withoutMark<T>(fn: () => Promise<T>): Promise<T> {
+    this.#holdMark++;
+    try {
+      return await fn();
+    } finally {
+      this.#holdMark--;
+    }
+  }
+}
+
+/** The language to write to `account` in: theirs when registered with one, else the default. */
+export function languageOf(deps: CoreDeps, account: Account): string {
+  const user = deps.store.users.get(account.network as AccountType, account.address);
+  return deps.i18n.resolve(user?.lang ?? null) ?? deps.i18n.resolve(deps.config.defaultLanguage) ??
+    deps.config.unknownLanguage;
+}

@@ -1,0 +1,124 @@
+/**
+ * The plain values that flow through the core: what an adapter hands in ({@link Inbound}) and
+ * what the core decides must go out ({@link Effect}). No SDK type appears here.
+ */
+import { type AccountType, FEDI, XMPP } from "../store/types.ts";
+
+export { type AccountType, FEDI, XMPP };
+
+/** An account on one of the two networks; `address` is lower-cased `name@host`. */
+export interface Account {
+  readonly network: AccountType;
+  readonly address: string;
+}
+
+/** A media attachment of a Fediverse status. */
+export interface MediaItem {
+  readonly url: string;
+  /** Alt text, when the author wrote one. */
+  readonly description: string | null;
+  /** Mastodon's attachment type: image, gifv, video, audio or unknown. */
+  readonly type: string;
+}
+
+/** What a Fediverse status carried besides its text. */
+export interface StatusExtras {
+  /** The content warning (spoiler text), or null. */
+  readonly spoiler: string | null;
+  readonly media: readonly MediaItem[];
+  /** Link to the original status when it holds a poll (polls cannot cross). */
+  readonly pollUrl: string | null;
+}
+
+/** Something a bot received, already turned into plain values by its adapter. */
+export type Inbound =
+  | {
+    readonly kind: "message";
+    readonly from: Account;
+    /** The message's id on its network: a status id, or an XMPP stanza id. */
+    readonly id: string;
+    /** Plain text (a status's HTML is converted by the Fediverse adapter). */
+    readonly text: string;
+    /**
+     * What it answers: the status id of `in_reply_to_id`, or the id of the message an XMPP
+     * native reply (XEP-0461) refers to. Null when it answers nothing.
+     */
+    readonly inReplyTo: string | null;
+    /** The language the network says the message is in, if any. */
+    readonly lang: string | null;
+    readonly extras: StatusExtras | null;
+  }
+  | {
+    /** A follow of the Fediverse bot (`request`: a follow request to a locked bot). */
+    readonly kind: "follow";
+    readonly from: Account;
+    readonly accountId: string;
+    readonly request: boolean;
+  }
+  | { readonly kind: "subscribe"; readonly from: Account }
+  | { readonly kind: "unsubscribe"; readonly from: Account };
+
+/** A change of contact between a bot and an account of its network. */
+export type ContactAction =
+  /** Fediverse: follow the account back (no reblogs, no notifications). */
+  | "follow"
+  /** Fediverse: stop following it. */
+  | "unfollow"
+  /** Fediverse: accept a pending follow request. */
+  | "authorize"
+  /** Fediverse: refuse a pending follow request. */
+  | "reject"
+  /** XMPP: accept a subscription request. */
+  | "subscribed"
+  /** XMPP: refuse a subscription request. */
+  | "unsubscribed"
+  /** XMPP: ask for a subscription back (the adapter skips it when we already have one). */
+  | "subscribe"
+  /** XMPP: unsubscribe both ways and remove from the roster. */
+  | "remove";
+
+/** What must go out, produced in the same transaction as the state change that caused it. */
+export type Effect =
+  | {
+    /**
+     * A bot's own message to one account of its network: an answer, an explanation, a report
+     * forwarded to an admin. On the Fediverse it is a direct status mentioning `to`.
+     */
+    readonly kind: "notice";
+    readonly to: Account;
+    readonly text: string;
+    /** The message it answers on the recipient's network (a status id), or null. */
+    readonly inReplyTo: string | null;
+  }
+  | {
+    /** A message carried across the bridge. */
+    readonly kind: "deliver";
+    /** Recipients, all on one network: one XMPP account, or every Fediverse recipient. */
+    readonly to: readonly Account[];
+    readonly from: Account;
+    /** Header line and text, ready to send (cut to the server's limit for the Fediverse). */
+    readonly text: string;
+    /** The posted message it answers on the recipients' network, or null. */
+    readonly inReplyTo: string | null;
+    /** The language of the text, for the status `language` or XMPP `xml:lang`. */
+    readonly lang: string;
+    /** Attachments to send after the text (XMPP: one out-of-band message each). */
+    readonly media: readonly MediaItem[];
+    /** The source message's id on the sender's network. */
+    readonly sourceId: string;
+    /** Conversation records written for this delivery; the posted id goes there on success. */
+    readonly records: readonly number[];
+    /** XMPP: the stanza id to use (already recorded, so native replies find it). */
+    readonly messageId: string | null;
+    /** Tell the sender once it is delivered (`silent-send` off). Failures are always told. */
+    readonly confirm: boolean;
+    /** The sender's language, for the confirmation or the failure notice. */
+    readonly senderLang: string;
+  }
+  | {
+    readonly kind: "contact";
+    readonly to: Account;
+    readonly action: ContactAction;
+    /** Fediverse: the account id, which follow and follow request calls need. */
+    readonly accountId: string | null;
+  };

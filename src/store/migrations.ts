@@ -1,0 +1,97 @@
+/**
+ * The schema, as an ordered list of migration steps. Step `i` (0-based) brings a
+ * database from `PRAGMA user_version = i` to `i + 1`. Steps are append-only: a
+ * released step is never edited, a change is a new step at the end (the outbox
+ * table, for instance, will be step 2).
+ *
+ * Conventions of the schema:
+ * - every time is an INTEGER holding epoch milliseconds;
+ * - `type` is an account type (0 Fediverse, 1 XMPP, see types.ts);
+ * - addresses are lower-cased `name@host` without prefix;
+ * - no foreign keys between the tables: a blocked account or a message sender
+ *   need not be a registered user, and removing a user's data is done
+ *   explicitly, in one transaction, by users.ts and cleanup.ts.
+ *
+ * @module
+ */
+
+import type { DatabaseSync } from "node:sqlite";
+
+/** One schema step: SQL run as a script, or a function for data rewrites. */
+export type Migration = string | ((db: DatabaseSync) => void);
+
+/** Written to `PRAGMA application_id` so that a foreign SQLite file is recognised ("XAPB"). */
+export const APPLICATION_ID = 0x58415042;
+
+const V1 = `
+PRAGMA application_id = ${APPLICATION_ID};
+
+CREATE TABLE users (
+  type          INTEGER NOT NULL CHECK (type IN (0, 1)),
+  address       TEXT    NOT NULL,
+  registered_at INTEGER NOT NULL,
+  registrations INTEGER NOT NULL DEFAULT 1,
+  lang          TEXT,
+  revoked_at    INTEGER,
+  app           TEXT    NOT NULL,
+  account_id    TEXT,
+  domain        TEXT GENERATED ALWAYS AS (substr(address, instr(address, '@') + 1)) VIRTUAL,
+  PRIMARY KEY (type, address)
+);
+CREATE INDEX users_active_by_date ON users (registered_at) WHERE revoked_at IS NULL;
+CREATE INDEX users_active_by_type ON users (type, registered_at) WHERE revoked_at IS NULL;
+CREATE INDEX users_active_by_domain ON users (domain) WHERE revoked_at IS NULL;
+CREATE INDEX users_revoked ON users (revoked_at) WHERE revoked_at IS NOT NULL;
+
+CREATE TABLE blocks (
+  type    INTEGER NOT NULL CHECK (type IN (0, 1)),
+  blocker TEXT    NOT NULL,
+  blocked TEXT    NOT NULL,
+  at      INTEGER NOT NULL,
+  PRIMARY KEY (type, blocker, blocked)
+);
+CREATE INDEX blocks_by_blocker ON blocks (type, blocker, at);
+CREATE INDEX blocks_by_blocked ON blocks (type, blocked);
+
+CREATE TABLE bridge_blocks (
+  type    INTEGER NOT NULL CHECK (type IN (0, 1)),
+  address TEXT    NOT NULL,
+  at      INTEGER NOT NULL,
+  PRIMARY KEY (type, address)
+);
+CREATE INDEX bridge_blocks_by_date ON bridge_blocks (at);
+
+CREATE TABLE conversations (
+  id        INTEGER PRIMARY KEY,
+  type      INTEGER NOT NULL CHECK (type IN (0, 1)),
+  recipient TEXT    NOT NULL,
+  sender    TEXT    NOT NULL,
+  at        INTEGER NOT NULL,
+  source_id TEXT,
+  posted_id TEXT
+);
+CREATE INDEX conversations_by_recipient ON conversations (type, recipient, at);
+CREATE INDEX conversations_by_sender ON conversations (type, sender, at);
+CREATE INDEX conversations_by_posted ON conversations (type, posted_id);
+CREATE INDEX conversations_by_source ON conversations (type, source_id);
+CREATE INDEX conversations_by_date ON conversations (at);
+
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE inbound (
+  network INTEGER NOT NULL CHECK (network IN (0, 1)),
+  key     TEXT    NOT NULL,
+  at      INTEGER NOT NULL,
+  PRIMARY KEY (network, key)
+);
+CREATE INDEX inbound_by_date ON inbound (at);
+`;
+
+/** Every schema step of this build, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [V1];
+
+/** The schema version this build writes: the number of steps. */
+export const SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -1,0 +1,89 @@
+/**
+ * The storage facade: one connection to the bridge's SQLite file and the table
+ * modules over it. Each process (one per bot role, or one for both) opens its
+ * own Store on the shared file.
+ *
+ * @module
+ */
+
+import type { DatabaseSync } from "node:sqlite";
+import { BridgeBlocks } from "./bridge_blocks.ts";
+import { Blocks } from "./blocks.ts";
+import { Bulk } from "./bulk.ts";
+import { Cleanup } from "./cleanup.ts";
+import { Conversations } from "./conversations.ts";
+import { openDatabase, type OpenOptions } from "./db.ts";
+import { Inbound } from "./inbound.ts";
+import { Meta } from "./meta.ts";
+import { type Transaction, transactionRunner } from "./transaction.ts";
+import { Users } from "./users.ts";
+
+/** How a store is opened. */
+export interface StoreOptions {
+  /** How long a statement waits for another process's lock, in ms (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** The bridge's persistent state. */
+export class Store implements Disposable {
+  readonly users: Users;
+  readonly blocks: Blocks;
+  readonly bridgeBlocks: BridgeBlocks;
+  readonly conversations: Conversations;
+  readonly meta: Meta;
+  readonly inbound: Inbound;
+  readonly cleanup: Cleanup;
+  /** Raw inserts for filling a fresh database (the old bridge's import). */
+  readonly bulk: Bulk;
+  readonly #db: DatabaseSync;
+  readonly #transaction: Transaction;
+
+  /** Wraps an open, migrated connection (see {@link openStore}). The store owns it. */
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#transaction = transactionRunner(db);
+    this.blocks = new Blocks(db);
+    this.bridgeBlocks = new BridgeBlocks(db);
+    this.conversations = new Conversations(db);
+    this.meta = new Meta(db);
+    this.inbound = new Inbound(db);
+    this.users = new Users(db, this.#transaction, this.blocks, this.conversations);
+    this.cleanup = new Cleanup(db, this.#transaction, this.conversations);
+    this.bulk = new Bulk(db);
+  }
+
+  /**
+   * Runs `fn` in one transaction: all of its writes happen, or none. Calls nest
+   * (an inner failure that the outer function catches only undoes the inner
+   * part). `fn` must be synchronous: no `await` inside.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.#transaction(fn);
+  }
+
+  /** Whether the connection is still open. */
+  get isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
+  /** Closes the connection; closing twice is harmless. */
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Opens the bridge database at `path` (created when missing; `":memory:"` for a
+ * private in-memory one), migrating its schema. Throws a `StoreSchemaError` for a
+ * file written by a newer release or not belonging to this bridge.
+ */
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  const open: OpenOptions = options.busyTimeoutMs === undefined
+    ? {}
+    : { busyTimeoutMs: options.busyTimeoutMs };
+  return new Store(openDatabase(path, open));
+}
