@@ -17,6 +17,8 @@ import {
   ROLES,
 } from "./src/config.ts";
 import { logger, redactSecrets, setupLogging } from "./src/log.ts";
+import { createI18n, type I18n } from "./src/i18n.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "./src/locales.ts";
 
 export const VERSION: string = meta.version;
 
@@ -107,8 +109,19 @@ export function configFromCli(cli: CliOptions): { config: Config; envFile: strin
   return { config, envFile: Object.keys(dotEnv).length > 0 ? envPath : null };
 }
 
+/** The shipped translations plus the configuration's translation folder, checked. */
+export function loadTranslations(config: Config): I18n {
+  return createI18n({
+    builtin: BUILTIN_CATALOGS,
+    reference: REFERENCE_LANGUAGE,
+    overridesDir: config.translationDir,
+    unknownLanguage: config.unknownLanguage,
+    defaultLanguage: config.defaultLanguage,
+  });
+}
+
 /** What `--check` prints: enough for an operator to see what would run, no secret in it. */
-export function summary(config: Config, roles: readonly Role[]): string {
+export function summary(config: Config, roles: readonly Role[], i18n: I18n): string {
   const lines = [
     `Configuration ${config.file} is valid.`,
     `Roles: ${roles.map((r) => r === "fedi" ? "Fediverse bot" : "XMPP bot").join(", ")}`,
@@ -119,9 +132,13 @@ export function summary(config: Config, roles: readonly Role[]): string {
     `State and list files: ${config.filesDir}`,
     `Log file: ${config.logFile ?? "none (standard error only)"}`,
     `Translation folder: ${config.translationDir ?? "none (built-in texts only)"}`,
-    `Languages: default ${config.defaultLanguage}, fallback ${config.unknownLanguage}`,
+    `Languages: ${i18n.languages().join(", ")} (default ${i18n.defaultLanguage}, fallback ` +
+    `${i18n.unknownLanguage})`,
   ];
   for (const note of config.notes) lines.push(`Note: ${note}`);
+  for (const p of i18n.problems) {
+    lines.push(`${p.level === "error" ? "Error" : "Warning"}: ${p.message}`);
+  }
   return lines.join("\n");
 }
 
@@ -152,13 +169,18 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     throw e;
   }
   redactSecrets(config.fediToken, config.xmppPassword);
+  const i18n = loadTranslations(config);
   if (cli.check) {
-    io.out(summary(config, cli.roles));
-    return 0;
+    io.out(summary(config, cli.roles, i18n));
+    return i18n.problems.some((p) => p.level === "error") ? 1 : 0;
   }
   await setupLogging({ level: config.logLevel, file: config.logFile });
   const log = logger("main");
   for (const note of config.notes) log.warn(note);
+  for (const p of i18n.problems) {
+    if (p.level === "error") log.error(p.message);
+    else log.warn(p.message);
+  }
   log.error(
     "This build has no network roles yet: the bots arrive with the XMPP and Fediverse adapters.",
   );

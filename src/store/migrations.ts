@@ -90,8 +90,31 @@ CREATE TABLE inbound (
 CREATE INDEX inbound_by_date ON inbound (at);
 `;
 
+/**
+ * Step 2: the outbox. Everything the core decides must go out is a row here, written in the
+ * transaction of the change that caused it; each role sends the rows of its network.
+ * `lane` orders rows: within a lane only the oldest pending row is sent. `state`: 0 pending,
+ * 1 sent, 2 given up.
+ */
+const V2 = `
+CREATE TABLE outbox (
+  id         INTEGER PRIMARY KEY,
+  network    INTEGER NOT NULL CHECK (network IN (0, 1)),
+  lane       TEXT    NOT NULL,
+  payload    TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    INTEGER NOT NULL,
+  state      INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2)),
+  closed_at  INTEGER,
+  last_error TEXT
+);
+CREATE INDEX outbox_pending ON outbox (network, lane, id) WHERE state = 0;
+CREATE INDEX outbox_closed ON outbox (closed_at) WHERE state <> 0;
+`;
+
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1];
+export const MIGRATIONS: readonly Migration[] = [V1, V2];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;

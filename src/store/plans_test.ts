@@ -7,9 +7,18 @@ import { CONVERSATIONS_SQL } from "./conversations.ts";
 import { openDatabase } from "./db.ts";
 import { INBOUND_SQL } from "./inbound.ts";
 import { META_SQL } from "./meta.ts";
+import { OUTBOX_SQL } from "./outbox.ts";
 import { USERS_SQL } from "./users.ts";
 
-const TABLES = ["users", "blocks", "bridge_blocks", "conversations", "meta", "inbound"];
+const TABLES = [
+  "users",
+  "blocks",
+  "bridge_blocks",
+  "conversations",
+  "meta",
+  "inbound",
+  "outbox",
+];
 
 const ALL: Record<string, Record<string, string>> = {
   users: USERS_SQL,
@@ -18,6 +27,7 @@ const ALL: Record<string, Record<string, string>> = {
   conversations: CONVERSATIONS_SQL,
   meta: META_SQL,
   inbound: INBOUND_SQL,
+  outbox: OUTBOX_SQL,
   cleanup: CLEANUP_SQL,
   bulk: BULK_SQL,
 };

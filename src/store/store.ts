@@ -15,6 +15,7 @@ import { Conversations } from "./conversations.ts";
 import { openDatabase, type OpenOptions } from "./db.ts";
 import { Inbound } from "./inbound.ts";
 import { Meta } from "./meta.ts";
+import { OutboxTable } from "./outbox.ts";
 import { type Transaction, transactionRunner } from "./transaction.ts";
 import { Users } from "./users.ts";
 
@@ -32,6 +33,7 @@ export class Store implements Disposable {
   readonly conversations: Conversations;
   readonly meta: Meta;
   readonly inbound: Inbound;
+  readonly outbox: OutboxTable;
   readonly cleanup: Cleanup;
   /** Raw inserts for filling a fresh database (the old bridge's import). */
   readonly bulk: Bulk;
@@ -47,6 +49,7 @@ export class Store implements Disposable {
     this.conversations = new Conversations(db);
     this.meta = new Meta(db);
     this.inbound = new Inbound(db);
+    this.outbox = new OutboxTable(db);
     this.users = new Users(db, this.#transaction, this.blocks, this.conversations);
     this.cleanup = new Cleanup(db, this.#transaction, this.conversations);
     this.bulk = new Bulk(db);
@@ -59,6 +62,15 @@ export class Store implements Disposable {
    */
   transaction<T>(fn: () => T): T {
     return this.#transaction(fn);
+  }
+
+  /**
+   * SQLite's `data_version`: it changes when another connection (another process) commits, so
+   * a worker can notice new rows cheaply.
+   */
+  dataVersion(): number {
+    const row = this.#db.prepare("PRAGMA data_version").get();
+    return Number(row?.data_version ?? 0);
   }
 
   /** Whether the connection is still open. */

@@ -1,0 +1,127 @@
+/**
+ * The outbox: effects become rows of the `outbox` table in the transaction of the change that
+ * caused them (the core's `emit`), and outcomes of sends become state changes, conversation ids
+ * and notices to senders, again in one transaction each.
+ */
+import type { Prefixes } from "../config.ts";
+import type { I18n } from "../i18n.ts";
+import type { Store } from "../store/store.ts";
+import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
+import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
+
+export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
+
+/** The network that sends an effect. */
+export function networkOf(effect: Effect): AccountType {
+  return effect.kind === "deliver" ? (effect.to[0]?.network ?? FEDI) : effect.to.network;
+}
+
+/**
+ * The lane orders rows: only the oldest pending row of a lane is sent. Deliveries keep their
+ * sender's order (a conversation reads as it was written); notices and contact changes keep the
+ * order of what is said to one account.
+ */
+export function laneOf(effect: Effect): string {
+  return effect.kind === "deliver" ? `from:${effect.from.address}` : `to:${effect.to.address}`;
+}
+
+/** The Idempotency-Key / stanza id base of a row: stable across every attempt. */
+export function keyOf(row: OutboxRow): string {
+  return `xapb-${row.id}`;
+}
+
+export interface OutboxDeps {
+  readonly store: Store;
+  readonly i18n: I18n;
+  readonly prefixes: Prefixes;
+  readonly now: () => number;
+}
+
+export class Outbox {
+  readonly #listeners = new Set<(network: AccountType) => void>();
+
+  constructor(readonly deps: OutboxDeps) {}
+
+  /**
+   * Writes effects as pending rows. Called by the core inside its transaction; the workers of
+   * this process are woken once the current task is over (the transaction is committed by then).
+   */
+  enqueue(effects: readonly Effect[]): void {
+    const { store, now } = this.deps;
+    const networks = new Set<AccountType>();
+    for (const effect of effects) {
+      if (effect.kind === "deliver" && effect.to.length === 0) continue;
+      const network = networkOf(effect);
+      store.outbox.insert(network, laneOf(effect), JSON.stringify(effect), now());
+      networks.add(network);
+    }
+    if (networks.size > 0) {
+      queueMicrotask(() => {
+        for (const n of networks) for (const listener of this.#listeners) listener(n);
+      });
+    }
+  }
+
+  /** Calls `listener` when rows of a network were added in this process. */
+  onEnqueued(listener: (network: AccountType) => void): Disposable {
+    this.#listeners.add(listener);
+    return { [Symbol.dispose]: () => this.#listeners.delete(listener) };
+  }
+
+  /** Closes a row as sent: records posted ids and confirms to the sender when asked. */
+  settleSent(row: OutboxRow, effect: Effect, postedId: string | null): void {
+    const { store, now } = this.deps;
+    store.transaction(() => {
+      if (!store.outbox.close(row.id, OUTBOX_SENT, now())) return;
+      if (effect.kind !== "deliver") return;
+      if (postedId !== null && effect.messageId === null) {
+        for (const id of effect.records) store.conversations.setPostedId(id, postedId);
+      }
+      if (effect.confirm) this.#tellSender(effect, "outbox.delivered");
+    });
+  }
+
+  /** Closes a row as given up; a sender whose message did not go through is always told. */
+  settleGivenUp(row: OutboxRow, effect: Effect, reason: string): void {
+    const { store, now } = this.deps;
+    store.transaction(() => {
+      if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), reason)) return;
+      if (effect.kind === "deliver") this.#tellSender(effect, "outbox.not_delivered");
+    });
+  }
+
+  /**
+   * An XMPP message we delivered came back as an error stanza: tell its original sender, once.
+   * Returns false when the id is not one of ours.
+   */
+  reportBounce(messageId: string): boolean {
+    const { store, i18n, now } = this.deps;
+    const records = store.conversations.findByPostedId(XMPP, messageId);
+    const record = records[0];
+    if (record === undefined) return false;
+    const sender: Account = { network: FEDI, address: record.sender };
+    const user = store.users.get(FEDI, sender.address);
+    const text = i18n.t(user?.lang ?? null, "outbox.bounced", {
+      recipients: this.#describe({ network: XMPP, address: record.recipient }),
+    });
+    store.transaction(() => {
+      if (!store.inbound.markHandled(XMPP, `bounce:${messageId}`, now())) return;
+      this.enqueue([{ kind: "notice", to: sender, text, inReplyTo: record.sourceId }]);
+    });
+    return true;
+  }
+
+  #tellSender(effect: DeliverEffect, key: string): void {
+    const recipients = effect.to.map((a) => this.#describe(a)).join(", ");
+    const text = this.deps.i18n.t(effect.senderLang, key, { recipients });
+    const inReplyTo = effect.from.network === FEDI ? effect.sourceId : null;
+    this.enqueue([{ kind: "notice", to: effect.from, text, inReplyTo }]);
+  }
+
+  #describe(account: Account): string {
+    const { prefixes } = this.deps;
+    return account.network === FEDI
+      ? `${prefixes.fedi}${account.address}`
+      : `${prefixes.xmpp}${account.address}`;
+  }
+}

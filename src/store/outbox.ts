@@ -1,0 +1,127 @@
+/**
+ * The `outbox` table: what must go out, per network, in order per lane, with retry state.
+ * The payload is opaque JSON to this module (the outbox layer writes effects there).
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { type AccountType, intOf, intOrNull, type Row, textOf, textOrNull, typeOf } from "./types.ts";
+
+export const OUTBOX_PENDING = 0;
+export const OUTBOX_SENT = 1;
+export const OUTBOX_GIVEN_UP = 2;
+export type OutboxState = typeof OUTBOX_PENDING | typeof OUTBOX_SENT | typeof OUTBOX_GIVEN_UP;
+
+export interface OutboxRow {
+  readonly id: number;
+  readonly network: AccountType;
+  readonly lane: string;
+  readonly payload: string;
+  readonly createdAt: number;
+  readonly attempts: number;
+  readonly nextAt: number;
+  readonly state: OutboxState;
+  readonly closedAt: number | null;
+  readonly lastError: string | null;
+}
+
+/** The head of each lane: the oldest pending row of its network and lane. */
+const HEAD = `o.id = (SELECT MIN(p.id) FROM outbox p
+  WHERE p.state = 0 AND p.network = o.network AND p.lane = o.lane)`;
+
+/** SQL of this module, exported for the query-plan test. */
+export const OUTBOX_SQL = {
+  insert: `INSERT INTO outbox (network, lane, payload, created_at, next_at)
+    VALUES (:network, :lane, :payload, :at, :at)`,
+  due: `SELECT o.* FROM outbox o
+    WHERE o.state = 0 AND o.network = :network AND o.next_at <= :now AND ${HEAD}
+    ORDER BY o.id LIMIT :limit`,
+  nextDue: `SELECT MIN(o.next_at) AS next FROM outbox o
+    WHERE o.state = 0 AND o.network = :network AND ${HEAD}`,
+  close: `UPDATE outbox SET state = :state, closed_at = :at, last_error = :error,
+    attempts = attempts + 1 WHERE id = :id AND state = 0`,
+  retry: `UPDATE outbox SET attempts = attempts + 1, next_at = :nextAt, last_error = :error
+    WHERE id = :id AND state = 0`,
+  get: "SELECT * FROM outbox WHERE id = :id",
+  countPending: "SELECT COUNT(*) AS n FROM outbox WHERE state = 0 AND network = :network",
+  pruneClosed: "DELETE FROM outbox WHERE state <> 0 AND closed_at < :before",
+} as const;
+
+function rowOf(row: Row): OutboxRow {
+  return {
+    id: intOf(row, "id"),
+    network: typeOf(row, "network"),
+    lane: textOf(row, "lane"),
+    payload: textOf(row, "payload"),
+    createdAt: intOf(row, "created_at"),
+    attempts: intOf(row, "attempts"),
+    nextAt: intOf(row, "next_at"),
+    state: intOf(row, "state") as OutboxState,
+    closedAt: intOrNull(row, "closed_at"),
+    lastError: textOrNull(row, "last_error"),
+  };
+}
+
+/** Access to the `outbox` table. */
+export class OutboxTable {
+  readonly #insert: StatementSync;
+  readonly #due: StatementSync;
+  readonly #nextDue: StatementSync;
+  readonly #close: StatementSync;
+  readonly #retry: StatementSync;
+  readonly #get: StatementSync;
+  readonly #countPending: StatementSync;
+  readonly #pruneClosed: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#insert = db.prepare(OUTBOX_SQL.insert);
+    this.#due = db.prepare(OUTBOX_SQL.due);
+    this.#nextDue = db.prepare(OUTBOX_SQL.nextDue);
+    this.#close = db.prepare(OUTBOX_SQL.close);
+    this.#retry = db.prepare(OUTBOX_SQL.retry);
+    this.#get = db.prepare(OUTBOX_SQL.get);
+    this.#countPending = db.prepare(OUTBOX_SQL.countPending);
+    this.#pruneClosed = db.prepare(OUTBOX_SQL.pruneClosed);
+  }
+
+  /** Adds a pending row, due at once; returns its id. */
+  insert(network: AccountType, lane: string, payload: string, at: number): number {
+    return Number(this.#insert.run({ network, lane, payload, at }).lastInsertRowid);
+  }
+
+  /** The heads of the lanes of `network` that are due at `now`, oldest first. */
+  due(network: AccountType, now: number, limit = 50): OutboxRow[] {
+    return this.#due.all({ network, now, limit }).map(rowOf);
+  }
+
+  /** When the next lane head of `network` is due, or null when nothing is pending. */
+  nextDueAt(network: AccountType): number | null {
+    const row = this.#nextDue.get({ network });
+    return row === undefined ? null : intOrNull(row, "next");
+  }
+
+  /** Closes a pending row as sent or given up; false when it was not pending. */
+  close(id: number, state: OutboxState, at: number, error: string | null = null): boolean {
+    return this.#close.run({ id, state, at, error }).changes > 0;
+  }
+
+  /** Counts an attempt and postpones the row until `nextAt`. */
+  retry(id: number, nextAt: number, error: string): boolean {
+    return this.#retry.run({ id, nextAt, error }).changes > 0;
+  }
+
+  get(id: number): OutboxRow | undefined {
+    const row = this.#get.get({ id });
+    return row === undefined ? undefined : rowOf(row);
+  }
+
+  countPending(network: AccountType): number {
+    return intOf(this.#countPending.get({ network })!, "n");
+  }
+
+  /** Deletes closed rows closed strictly before `before`; returns how many went. */
+  pruneClosed(before: number): number {
+    return Number(this.#pruneClosed.run({ before }).changes);
+  }
+}
