@@ -6,7 +6,15 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type AccountType, intOf, intOrNull, type Row, textOf, textOrNull, typeOf } from "./types.ts";
+import {
+  type AccountType,
+  intOf,
+  intOrNull,
+  type Row,
+  textOf,
+  textOrNull,
+  typeOf,
+} from "./types.ts";
 
 export const OUTBOX_PENDING = 0;
 export const OUTBOX_SENT = 1;
