@@ -171,7 +171,7 @@ Deno.test("lang: an unregistered sender is told to register first", () => {
   assert.equal(applyLanguage(new Turn(core.deps, BOB, null), "en"), false);
   assertNotice(core.deps, core.emitted[0], BOB, [["lang.not_registered", {
     register: "!register",
-    example: "!lang=en",
+    example: `!lang=${core.deps.i18n.languages()[0]}`,
   }]]);
   assert.equal(userOf(core, BOB), undefined);
 });
