@@ -19,6 +19,12 @@ import {
 import { logger, redactSecrets, setupLogging } from "./src/log.ts";
 import { createI18n, type I18n } from "./src/i18n.ts";
 import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "./src/locales.ts";
+import {
+  importOldDatabase,
+  LegacyImportError,
+  openStore,
+  StoreSchemaError,
+} from "./src/store/mod.ts";
 
 export const VERSION: string = meta.version;
 
@@ -37,6 +43,11 @@ Options:
       --check           check the configuration and the translations, print what would run,
                         and exit (0 when all is well, 1 otherwise) without connecting anywhere
       --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
+      --import-old-db PATH
+                        copy the users, blocks and conversation records of the old Python
+                        bridge's database file into this bridge's database, then exit
+      --time-zone ZONE  with --import-old-db: the time zone the old bridge ran in (such as
+                        Europe/Paris; default: this machine's)
       --version         print the version and exit
   -h, --help            print this help and exit
 `;
@@ -49,6 +60,8 @@ export interface CliOptions {
   readonly logLevel: LogLevel | undefined;
   readonly version: boolean;
   readonly help: boolean;
+  readonly importOldDb: string | undefined;
+  readonly timeZone: string | undefined;
 }
 
 /** Parses the command line; throws a `TypeError` naming the bad flag. */
@@ -66,6 +79,8 @@ export function parseCli(args: readonly string[]): CliOptions {
       "log-level": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      "import-old-db": { type: "string" },
+      "time-zone": { type: "string" },
     },
   });
   if (positionals.length > 0) throw new TypeError(`Unexpected argument '${positionals[0]}'`);
@@ -82,6 +97,8 @@ export function parseCli(args: readonly string[]): CliOptions {
     logLevel: level as LogLevel | undefined,
     version: values.version ?? false,
     help: values.help ?? false,
+    importOldDb: values["import-old-db"],
+    timeZone: values["time-zone"],
   };
 }
 
@@ -97,13 +114,15 @@ const stdio: Io = {
 
 /** Loads `.env` and the configuration for the given command line. */
 export function configFromCli(cli: CliOptions): { config: Config; envFile: string | null } {
+  // An import connects nowhere, so it needs no credentials.
+  const roles = cli.importOldDb !== undefined ? [] : cli.roles;
   const envPath = resolve(cli.envFile ?? ".env");
   const dotEnv = readDotEnv(envPath, cli.envFile !== undefined);
   const env = bridgeEnv(dotEnv);
   const config = loadConfig({
     path: resolveConfigPath(cli.configFlag, env),
     env,
-    roles: cli.roles,
+    roles,
     logLevel: cli.logLevel,
   });
   return { config, envFile: Object.keys(dotEnv).length > 0 ? envPath : null };
@@ -142,6 +161,45 @@ export function summary(config: Config, roles: readonly Role[], i18n: I18n): str
   return lines.join("\n");
 }
 
+/** `--import-old-db PATH`: the old bridge's data into this bridge's database, once. */
+export function importCommand(
+  config: Config,
+  oldPath: string,
+  timeZone: string | undefined,
+  io: Io,
+): number {
+  const from = resolve(oldPath);
+  if (from === resolve(config.databaseFile)) {
+    io.err(
+      `${from} is also the database this bridge uses (bridge-database-file).\n` +
+        `Move the old file aside first, for example:\n  mv ${from} ${from}.old\n` +
+        `then import it with --import-old-db ${from}.old`,
+    );
+    return 1;
+  }
+  try {
+    using store = openStore(config.databaseFile);
+    const result = importOldDatabase(store, from, timeZone ? { timeZone } : {});
+    io.out(
+      `Imported from ${from} into ${config.databaseFile}:\n` +
+        `  users: ${result.users}\n  personal blocks: ${result.blocks}\n` +
+        `  bridge-wide blocks: ${result.bridgeBlocks}\n` +
+        `  conversation records: ${result.conversations}\n` +
+        `  rows skipped: ${result.skipped.length}`,
+    );
+    for (const row of result.skipped) {
+      io.out(`  skipped ${row.table} row ${row.rowid}: ${row.reason}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof LegacyImportError || e instanceof StoreSchemaError) {
+      io.err(`Nothing was imported: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
 export async function main(args: readonly string[], io: Io = stdio): Promise<number> {
   let cli: CliOptions;
   try {
@@ -169,6 +227,9 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     throw e;
   }
   redactSecrets(config.fediToken, config.xmppPassword);
+  if (cli.importOldDb !== undefined) {
+    return importCommand(config, cli.importOldDb, cli.timeZone, io);
+  }
   const i18n = loadTranslations(config);
   if (cli.check) {
     io.out(summary(config, cli.roles, i18n));

@@ -18,6 +18,8 @@ export interface PermissionInput {
   readonly roles: readonly Role[];
   /** The `.env` file this deployment reads, if any. */
   readonly envFile: string | null;
+  /** Further files to read (the old database of `--import-old-db`). */
+  readonly extraRead?: readonly string[];
 }
 
 /** `host:port` of a URL, with the scheme's default port made explicit. */
@@ -39,6 +41,7 @@ export function derivePermissions(input: PermissionInput): string[] {
   const dbDir = dirname(config.databaseFile);
   const read = new Set<string>([config.file, config.filesDir, dbDir]);
   if (input.envFile) read.add(input.envFile);
+  for (const path of input.extraRead ?? []) read.add(path);
   if (config.translationDir) read.add(config.translationDir);
   if (config.xmppCaFile) read.add(config.xmppCaFile);
   const write = new Set<string>([config.filesDir, dbDir]);

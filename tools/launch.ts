@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { ConfigError } from "../src/config.ts";
 import { derivePermissions } from "../src/permissions.ts";
 import { configFromCli, parseCli } from "../main.ts";
@@ -52,7 +53,13 @@ async function launch(argv: string[]): Promise<number> {
     const { config, envFile } = configFromCli(cli);
     // A compiled binary may be started as either role, so it carries both roles' network.
     const roles = mode === "compile" ? (["fedi", "xmpp"] as const) : cli.roles;
-    flags = derivePermissions({ config, roles, envFile });
+    const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
+    flags = derivePermissions({
+      config,
+      roles: cli.importOldDb !== undefined ? [] : roles,
+      envFile,
+      extraRead,
+    });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
