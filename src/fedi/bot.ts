@@ -1,0 +1,383 @@
+/**
+ * The Fediverse bot's inbound side: sign in, read the server's limits and domain blocks, then keep
+ * a stream of notifications going for as long as it lives, catching up on what it missed before
+ * relying on the stream again, every time.
+ *
+ * The life of a connection:
+ * 1. open the WebSocket and subscribe (masto);
+ * 2. catch up: fetch the notifications after the marker, while events from the new stream wait;
+ * 3. live: stream events are handled as they come; a watchdog runs a catch-up when the stream
+ *    has been quiet for `stallTimeoutMs`, and if that catch-up finds notifications the stream
+ *    should have brought, the stream is stalled: it is dropped and replaced;
+ * 4. the connection ends (server gone, network cut, stall): "disconnected", then a new attempt
+ *    after an exponential backoff with jitter. Attempts that cannot open a stream still run a
+ *    catch-up, so messages keep flowing (slowly) while only the streaming side is broken.
+ *
+ * Mastodon sends no heartbeat a WebSocket client can see (its pings are answered below the API),
+ * so a quiet stream cannot be told from a dead one by waiting; the watchdog's catch-up tells.
+ *
+ * Events (an EventTarget): `ready` (first time live), `disconnected`, `reconnected`, `stall`,
+ * and `notification` (a CustomEvent, detail {@link NotificationEventDetail}) after each one.
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import type { Config } from "../config.ts";
+import { logger } from "../log.ts";
+import type { Store } from "../store/store.ts";
+import type { FediApi } from "./api.ts";
+import { catchUpPass, newestNotificationId } from "./catch_up.ts";
+import { FediApiError } from "./errors.ts";
+import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
+import type { ReadContext } from "./notification.ts";
+import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
+import { StreamConnection } from "./stream.ts";
+import { backoffDelay, sleep, type TimerHandle, type Timers } from "./timers.ts";
+
+/** A connection live this long counts as stable: the reconnect backoff starts afresh after it. */
+const STABLE_MS = 30_000;
+
+export interface FediBotOptions {
+  readonly config: Config;
+  readonly store: Store;
+  /** The core (or anything that handles inbound events with a dedupe key). */
+  readonly core: InboundHandler;
+  /** The REST side, shared with the sender and the directory. */
+  readonly api: FediApi;
+  readonly timers: Timers;
+  /** For the jitter (default Math.random). */
+  readonly random?: () => number;
+  readonly log?: Logger;
+  /** A stream quiet this long is checked with a catch-up (default 90 s). */
+  readonly stallTimeoutMs?: number;
+  /** First reconnect delay (default 1 s) and the longest one (default 2 min), before jitter. */
+  readonly reconnectBaseMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** How long a WebSocket handshake may take (default 30 s). */
+  readonly connectTimeoutMs?: number;
+  /** First delay before retrying a notification whose handling failed (default 30 s). */
+  readonly retryFailedMs?: number;
+  /** Notifications per catch-up page (default 40, Mastodon's maximum is 80). */
+  readonly pageSize?: number;
+}
+
+export interface NotificationEventDetail {
+  readonly id: string;
+  readonly type: string;
+  readonly outcome: Outcome;
+}
+
+export class FediBot extends EventTarget implements AsyncDisposable {
+  readonly inlet: NotificationInlet;
+  readonly #o: FediBotOptions;
+  readonly #log: Logger;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #stallMs: number;
+  readonly #abort = new AbortController();
+  #identity: BotIdentity | null = null;
+  #streamingUrl: string | null = null;
+  #conn: StreamConnection | null = null;
+  #loop: Promise<void> | null = null;
+  #catchUps: Promise<unknown> = Promise.resolve();
+  #watchdog: TimerHandle | null = null;
+  #lastActivity = 0;
+  #retryTimer: TimerHandle | null = null;
+  #retryRound = 0;
+  #everLive = false;
+  readonly #ready = Promise.withResolvers<void>();
+
+  constructor(opts: FediBotOptions) {
+    super();
+    this.#o = opts;
+    this.#log = opts.log ?? logger("fedi", "bot");
+    this.#timers = opts.timers;
+    this.#random = opts.random ?? Math.random;
+    this.#stallMs = opts.stallTimeoutMs ?? 90_000;
+    this.#ready.promise.catch(() => {});
+    this.inlet = new NotificationInlet({
+      core: opts.core,
+      store: opts.store,
+      timers: opts.timers,
+      log: this.#log,
+      context: () => this.#readContext(),
+      onOutcome: (id, type, outcome) => {
+        const detail: NotificationEventDetail = { id, type, outcome };
+        this.dispatchEvent(new CustomEvent("notification", { detail }));
+      },
+      onFailure: () => this.#scheduleRetry(),
+    });
+  }
+
+  /** The bot's account, once signed in. */
+  get identity(): BotIdentity | null {
+    return this.#identity;
+  }
+
+  get closed(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /**
+   * Signs in and reads the server's settings (retrying while the server cannot be reached), then
+   * connects. Resolves once the bot is live for the first time. Throws a {@link FediStartupError}
+   * for what only the operator can fix (a refused token, the token of another account).
+   */
+  async start(): Promise<void> {
+    if (this.#loop !== null) throw new Error("FediBot.start: already started");
+    await this.#startup();
+    this.#loop = this.#run().catch((e) => {
+      // Not expected (every step handles its own failures); logged rather than crashing.
+      this.#log.error("The Fediverse bot stopped: {error}", { error: describe(e) });
+    });
+    await this.#ready.promise;
+  }
+
+  async #startup(): Promise<void> {
+    const { api, config, store } = this.#o;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const settings = await readServerSettings(api, config, store, this.#log);
+        this.#identity = settings.identity;
+        this.#streamingUrl = settings.streamingUrl;
+        if (this.inlet.marker === null) {
+          // First start: what happened before the bridge existed is not ours to answer.
+          const newest = await newestNotificationId(api);
+          this.inlet.setMarker(newest ?? "0");
+          this.#log.info("First start: notifications up to {id} are left alone", {
+            id: newest ?? "none",
+          });
+        }
+        return;
+      } catch (e) {
+        if (e instanceof FediStartupError || this.closed) throw e;
+        if (e instanceof FediApiError && e.permanent) {
+          throw new FediStartupError(`Cannot start the Fediverse bot: ${e.message}`);
+        }
+        const delay = this.#backoff(attempt);
+        this.#log.warning("The Fediverse server cannot be reached ({error}); retrying in {ms} ms", {
+          error: describe(e),
+          ms: delay,
+        });
+        await sleep(this.#timers, delay, this.#abort.signal);
+      }
+    }
+  }
+
+  #readContext(): ReadContext {
+    return {
+      apInstance: this.#o.config.apInstance,
+      botId: this.#identity?.id ?? null,
+      botAddress: this.#o.config.fediHandle,
+    };
+  }
+
+  #backoff(attempt: number): number {
+    return backoffDelay(attempt, {
+      baseMs: this.#o.reconnectBaseMs ?? 1000,
+      maxMs: this.#o.reconnectMaxMs ?? 120_000,
+    }, this.#random);
+  }
+
+  /** Runs catch-up passes one at a time. */
+  #catchUp(): Promise<number> {
+    const run = this.#catchUps.then(() =>
+      catchUpPass({
+        api: this.#o.api,
+        inlet: this.inlet,
+        pageSize: this.#o.pageSize ?? 40,
+        signal: this.#abort.signal,
+      })
+    );
+    this.#catchUps = run.catch(() => {});
+    // A pass that left the marker behind (a failure, a cut-short walk) is to be walked again.
+    return run.then((fresh) => {
+      if (this.inlet.frozen) this.#scheduleRetry();
+      return fresh;
+    });
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      const liveFor = await this.#connectOnce();
+      if (this.closed) break;
+      if (liveFor !== null) {
+        // A connection that held a while starts the backoff afresh; one dropped at once does not.
+        if (liveFor >= STABLE_MS) failures = 0;
+        this.dispatchEvent(new Event("disconnected"));
+      } else {
+        // No stream: still fetch what came, so that messages get through meanwhile.
+        await this.#catchUp().catch(() => {});
+      }
+      const delay = this.#backoff(failures++);
+      this.#log.debug("Reconnecting in {ms} ms", { ms: delay });
+      try {
+        await sleep(this.#timers, delay, this.#abort.signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  #openStream(): StreamConnection {
+    const conn: StreamConnection = new StreamConnection({
+      streamingUrl: this.#streamingUrl!,
+      token: this.#o.config.fediToken,
+      userAgent: this.#o.config.userAgent,
+      timers: this.#timers,
+      connectTimeoutMs: this.#o.connectTimeoutMs ?? 30_000,
+      log: this.#log,
+      onNotification: (n) => {
+        if (this.#conn === conn) this.inlet.push(n);
+      },
+      onActivity: () => {
+        this.#lastActivity = this.#timers.now();
+      },
+    });
+    return conn;
+  }
+
+  /** One connection, from opening to its end. Returns how long it was live (null: never). */
+  async #connectOnce(): Promise<number | null> {
+    let conn: StreamConnection;
+    try {
+      conn = this.#openStream();
+    } catch (e) {
+      // A bad address or a missing permission: logged, and tried again after the backoff.
+      this.#log.error("Cannot open the stream: {error}", { error: describe(e) });
+      return null;
+    }
+    this.#conn = conn;
+    // Stream events wait until the catch-up below is through.
+    this.inlet.hold();
+    let released = false;
+    const release = () => {
+      if (!released) this.inlet.release();
+      released = true;
+    };
+    try {
+      await conn.subscribed;
+      await this.#catchUp();
+      release();
+    } catch (e) {
+      release();
+      const reason = await Promise.race([conn.ended, Promise.resolve(null)]);
+      conn.close("catch-up failed");
+      this.#log.warning("Connecting to the stream failed: {error}", {
+        error: reason ?? describe(e),
+      });
+      await conn.settled(2000);
+      return null;
+    }
+    if (this.closed) {
+      conn.close("shutdown");
+      return null;
+    }
+    const liveSince = this.#timers.now();
+    this.#lastActivity = liveSince;
+    this.#armWatchdog(conn);
+    if (this.#everLive) {
+      this.#log.info("Stream reconnected");
+      this.dispatchEvent(new Event("reconnected"));
+    } else {
+      this.#everLive = true;
+      this.#log.info("Stream connected; the Fediverse bot is live");
+      this.#ready.resolve();
+      this.dispatchEvent(new Event("ready"));
+    }
+    const reason = await conn.ended;
+    this.#disarmWatchdog();
+    if (!this.closed) this.#log.warning("Stream lost: {reason}", { reason });
+    await conn.settled(2000);
+    return this.#timers.now() - liveSince;
+  }
+
+  #armWatchdog(conn: StreamConnection): void {
+    this.#disarmWatchdog();
+    const quietFor = this.#timers.now() - this.#lastActivity;
+    this.#watchdog = this.#timers.setTimeout(
+      () => void this.#checkQuiet(conn),
+      Math.max(0, this.#stallMs - quietFor),
+    );
+  }
+
+  #disarmWatchdog(): void {
+    if (this.#watchdog !== null) this.#timers.clearTimeout(this.#watchdog);
+    this.#watchdog = null;
+  }
+
+  /** The stream was quiet for a while: a catch-up tells whether it still works. */
+  async #checkQuiet(conn: StreamConnection): Promise<void> {
+    this.#watchdog = null;
+    if (this.closed || this.#conn !== conn) return;
+    if (this.#timers.now() - this.#lastActivity < this.#stallMs) {
+      this.#armWatchdog(conn);
+      return;
+    }
+    let missed: number;
+    try {
+      missed = await this.#catchUp();
+    } catch (e) {
+      if (this.closed || this.#conn !== conn) return;
+      this.#log.warning("Checking a quiet stream failed ({error}); reconnecting", {
+        error: describe(e),
+      });
+      conn.close("check failed");
+      return;
+    }
+    if (this.closed || this.#conn !== conn) return;
+    if (missed > 0) {
+      this.#log.warning("The stream missed {count} notification(s): it is stalled", {
+        count: missed,
+      });
+      this.dispatchEvent(new Event("stall"));
+      conn.close("stalled");
+      return;
+    }
+    this.#lastActivity = this.#timers.now();
+    this.#armWatchdog(conn);
+  }
+
+  /** A notification failed: walk the notifications again later. */
+  #scheduleRetry(): void {
+    if (this.closed || this.#retryTimer !== null) return;
+    const base = this.#o.retryFailedMs ?? 30_000;
+    const delay = backoffDelay(
+      this.#retryRound++,
+      { baseMs: base, maxMs: base * 20 },
+      this.#random,
+    );
+    this.#log.info("Retrying failed notifications in {ms} ms", { ms: delay });
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = null;
+      if (this.closed) return;
+      this.#catchUp().then(
+        () => {
+          if (!this.inlet.frozen) this.#retryRound = 0;
+        },
+        () => this.#scheduleRetry(),
+      );
+    }, delay);
+  }
+
+  /** Closes the stream and stops every timer; waits for what is being handled. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.closed) return;
+    this.#abort.abort();
+    this.#ready.reject(new Error("the Fediverse bot was closed"));
+    this.#disarmWatchdog();
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const conn = this.#conn;
+    conn?.close("shutdown");
+    await this.#loop?.catch(() => {});
+    await this.#catchUps;
+    await this.inlet.idle();
+    await conn?.settled(2000);
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { logger } from "../log.ts";
+import { openStore } from "../store/store.ts";
+import type { Inbound } from "../core/types.ts";
+import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
+import { META } from "./meta_keys.ts";
+import { fakeNotification, fakeStatus, ManualTimers } from "./test_fakes.ts";
+
+const ALICE = { id: "7", acct: "alice@other.example" };
+
+class FakeCore implements InboundHandler {
+  readonly keys: string[] = [];
+  readonly seen = new Set<string>();
+  failing = new Set<string>();
+
+  handle(_inbound: Inbound, key: string | null): Promise<boolean> {
+    this.keys.push(key ?? "");
+    if (this.failing.has(key ?? "")) return Promise.reject(new Error("busy"));
+    if (this.seen.has(key ?? "")) return Promise.resolve(false);
+    this.seen.add(key ?? "");
+    return Promise.resolve(true);
+  }
+}
+
+function setup(opts: { maxAttempts?: number } = {}) {
+  const store = openStore(":memory:");
+  const core = new FakeCore();
+  const timers = new ManualTimers();
+  const outcomes: [string, Outcome][] = [];
+  let failures = 0;
+  const inlet = new NotificationInlet({
+    core,
+    store,
+    timers,
+    log: logger("fedi", "test"),
+    context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
+    onOutcome: (id, _type, outcome) => outcomes.push([id, outcome]),
+    onFailure: () => failures++,
+    ...opts,
+  });
+  return {
+    store,
+    core,
+    timers,
+    inlet,
+    outcomes,
+    failures: () => failures,
+    [Symbol.dispose]: () => store.close(),
+  };
+}
+
+const mention = (id: string) =>
+  fakeNotification(id, "mention", ALICE, fakeStatus({ id: `s${id}` }));
+
+Deno.test("notifications are handled in order and the marker follows them", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  for (const id of ["10", "11", "12"]) t.inlet.push(mention(id));
+  await t.inlet.idle();
+  assert.deepEqual(t.core.keys, ["notif:10", "notif:11", "notif:12"]);
+  assert.equal(t.store.meta.get(META.lastNotificationId), "12");
+  // A repeat (stream and catch-up both bring it) does not reach the core again.
+  t.inlet.push(mention("11"));
+  assert.equal(await t.inlet.process(mention("12")), "duplicate");
+  await t.inlet.idle();
+  assert.equal(t.core.keys.length, 3);
+  assert.equal(t.inlet.stats.duplicates, 2);
+});
+
+Deno.test("held stream events wait for the catch-up and come after it", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  t.inlet.hold();
+  t.inlet.push(mention("21"));
+  t.inlet.push(mention("22"));
+  await t.inlet.idle();
+  assert.deepEqual(t.core.keys, []);
+  t.inlet.beginPass();
+  await t.inlet.process(mention("20"));
+  await t.inlet.process(mention("21"));
+  t.inlet.release();
+  await t.inlet.idle();
+  assert.deepEqual(t.core.keys, ["notif:20", "notif:21", "notif:22"]);
+  assert.deepEqual(t.outcomes.map(([, o]) => o), ["handled", "handled", "duplicate", "handled"]);
+  assert.equal(t.store.meta.get(META.lastNotificationId), "22");
+});
+
+Deno.test("a failure freezes the marker before it until a pass gets through", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  t.core.failing.add("notif:31");
+  for (const id of ["30", "31", "32"]) t.inlet.push(mention(id));
+  await t.inlet.idle();
+  assert.equal(t.failures(), 1);
+  assert.equal(t.inlet.frozen, true);
+  assert.equal(t.store.meta.get(META.lastNotificationId), "30");
+  // The retry pass walks 31 and 32 again: only 31 reaches the core.
+  t.core.failing.clear();
+  t.inlet.beginPass();
+  for (const id of ["31", "32"]) await t.inlet.process(mention(id));
+  assert.deepEqual(t.core.keys, ["notif:30", "notif:31", "notif:32", "notif:31"]);
+  assert.equal(t.store.meta.get(META.lastNotificationId), "32");
+  assert.equal(t.inlet.frozen, false);
+});
+
+Deno.test("a notification that keeps failing is given up, and the marker moves on", async () => {
+  using t = setup({ maxAttempts: 2 });
+  t.inlet.setMarker("0");
+  t.core.failing.add("notif:40");
+  assert.equal(await t.inlet.process(mention("40")), "failed");
+  t.inlet.beginPass();
+  assert.equal(await t.inlet.process(mention("40")), "given-up");
+  assert.equal(t.store.meta.get(META.lastNotificationId), "40");
+});
+
+Deno.test("the follow that follows an accepted follow request is not handled twice", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  await t.inlet.process(fakeNotification("50", "follow_request", ALICE));
+  assert.equal(await t.inlet.process(fakeNotification("51", "follow", ALICE)), "ignored");
+  // Only once: a later follow of the same account (after an unfollow) counts again.
+  assert.equal(await t.inlet.process(fakeNotification("52", "follow", ALICE)), "handled");
+  // A request a day old no longer pairs.
+  await t.inlet.process(fakeNotification("53", "follow_request", ALICE));
+  t.timers.advance(24 * 3600_000);
+  assert.equal(await t.inlet.process(fakeNotification("54", "follow", ALICE)), "handled");
+  assert.deepEqual(t.core.keys, ["notif:50", "notif:52", "notif:53", "notif:54"]);
+});
+
+Deno.test("the bot's own notifications are done without reaching the core", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  const own = fakeNotification(
+    "60",
+    "mention",
+    { id: "1", acct: "bridge" },
+    fakeStatus({ id: "x" }),
+  );
+  assert.equal(await t.inlet.process(own), "ignored");
+  assert.deepEqual(t.core.keys, []);
+  assert.equal(t.store.meta.get(META.lastNotificationId), "60");
+  // Other notification types never enter.
+  t.inlet.push(fakeNotification("61", "favourite", ALICE, fakeStatus({ id: "y" })));
+  await t.inlet.idle();
+  assert.equal(t.outcomes.length, 1);
+});

@@ -1,0 +1,113 @@
+/**
+ * From a Mastodon notification to the core's {@link Inbound}: which notifications count, who sent
+ * them, and the status turned into text with its extras.
+ *
+ * Only private mentions (`direct` statuses) are messages. A mention in a public, unlisted or
+ * followers-only status is left alone: people talk *about* the bridge in public, and answering
+ * each of those would be noise (and a loop with any other bot that answers mentions).
+ *
+ * @module
+ */
+import type { mastodon } from "masto";
+import { fediAddress } from "../config.ts";
+import type { Inbound, MediaItem, StatusExtras } from "../core/types.ts";
+import { FEDI } from "../core/types.ts";
+import { htmlToText } from "./html.ts";
+
+/** The notification types the bot acts on (and asks the catch-up for). */
+export const HANDLED_TYPES = ["mention", "follow", "follow_request"] as const;
+
+export type HandledType = (typeof HANDLED_TYPES)[number];
+
+/** Why a notification is not turned into an inbound event. */
+export type SkipReason =
+  | "own"
+  | "type"
+  | "not-direct"
+  | "no-status";
+
+/** The result of reading a notification. */
+export type Reading =
+  | { readonly inbound: Inbound; readonly skip?: undefined }
+  | { readonly inbound?: undefined; readonly skip: SkipReason };
+
+export interface ReadContext {
+  /** The domain of the bot's server (`ap_instance`), for accounts without one. */
+  readonly apInstance: string;
+  /** The bot's account id and address: its own notifications are ignored. */
+  readonly botId: string | null;
+  readonly botAddress: string;
+}
+
+/** `name` or `name@host` (as `acct` gives it) -> lower-cased `name@host`. */
+export function accountAddress(acct: string, apInstance: string): string {
+  return fediAddress(acct, apInstance);
+}
+
+export function isHandledType(type: string): type is HandledType {
+  return (HANDLED_TYPES as readonly string[]).includes(type);
+}
+
+/** Reads one notification; `skip` says why there is nothing to hand to the core. */
+export function readNotification(n: mastodon.v1.Notification, ctx: ReadContext): Reading {
+  const address = accountAddress(n.account.acct, ctx.apInstance);
+  // GoToSocial tells an account of its own mentions: answering them would never end.
+  if ((ctx.botId !== null && n.account.id === ctx.botId) || address === ctx.botAddress) {
+    return { skip: "own" };
+  }
+  const from = { network: FEDI, address } as const;
+  switch (n.type) {
+    case "follow":
+    case "follow_request":
+      return {
+        inbound: {
+          kind: "follow",
+          from,
+          accountId: n.account.id,
+          request: n.type === "follow_request",
+        },
+      };
+    case "mention": {
+      const status = n.status;
+      if (!status) return { skip: "no-status" };
+      if (status.visibility !== "direct") return { skip: "not-direct" };
+      return { inbound: statusInbound(status, from, ctx.apInstance) };
+    }
+    default:
+      return { skip: "type" };
+  }
+}
+
+function statusInbound(
+  status: mastodon.v1.Status,
+  from: { readonly network: typeof FEDI; readonly address: string },
+  apInstance: string,
+): Inbound {
+  const text = htmlToText(status.content ?? "", {
+    mentions: (status.mentions ?? []).map((m) => ({ url: m.url, acct: m.acct })),
+    localDomain: apInstance,
+  });
+  return {
+    kind: "message",
+    from,
+    id: status.id,
+    text,
+    inReplyTo: status.inReplyToId ?? null,
+    lang: status.language ?? null,
+    extras: statusExtras(status),
+  };
+}
+
+/** The content warning, attachments and poll of a status; null when it has none. */
+export function statusExtras(status: mastodon.v1.Status): StatusExtras | null {
+  const spoiler = status.spoilerText?.trim() ? status.spoilerText : null;
+  const media: MediaItem[] = [];
+  for (const a of status.mediaAttachments ?? []) {
+    const url = a.url ?? a.remoteUrl ?? null;
+    if (!url) continue;
+    media.push({ url, description: a.description ?? null, type: a.type });
+  }
+  const pollUrl = status.poll ? (status.url ?? status.uri ?? null) : null;
+  if (spoiler === null && media.length === 0 && pollUrl === null) return null;
+  return { spoiler, media, pollUrl };
+}
