@@ -47,7 +47,7 @@ export const OUTBOX_SQL = {
     ORDER BY o.id LIMIT :limit`,
   nextDue: `SELECT MIN(o.next_at) AS next FROM outbox o
     WHERE o.state = 0 AND o.network = :network AND ${HEAD}`,
-  close: `UPDATE outbox SET state = :state, closed_at = :at, last_error = :error,
+  close: `UPDATE outbox SET state = :state, closed_at = :at, last_error = :error, payload = '',
     attempts = attempts + 1 WHERE id = :id AND state = 0`,
   retry: `UPDATE outbox SET attempts = attempts + 1, next_at = :nextAt, last_error = :error
     WHERE id = :id AND state = 0`,
