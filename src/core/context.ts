@@ -27,6 +27,11 @@ export interface CoreDeps {
    * outbox writes them to its table there, so both happen or neither.
    */
   readonly emit: (effects: readonly Effect[]) => void;
+  /**
+   * Resolves at the next settled send of this process's outbox (true), or false once
+   * `timeoutMs` passed. Lets a reply wait for the post it answers. Absent: replies never wait.
+   */
+  readonly nextSettled?: (timeoutMs: number) => Promise<boolean>;
   /** A fresh id for a message the XMPP bot will send. */
   readonly newMessageId: () => string;
   readonly version: string;

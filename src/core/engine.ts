@@ -8,13 +8,17 @@ import { applyLanguage, handleCommand } from "./commands.ts";
 import { handleSend } from "./sending.ts";
 import { botAccounts, type CoreDeps, Turn } from "./context.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";
-import type { Account, Inbound } from "./types.ts";
+import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
+import { deliveryInFlight } from "./recipients.ts";
 
 /**
  * The longest text the core takes in one message. Mastodon-compatible servers allow a few
  * thousand characters; a bigger message is refused with an explanation instead of being carried.
  */
 export const MAX_INBOUND_CHARS = 20_000;
+
+/** How long an answer may wait for the post it answers to settle (ms). */
+export const REPLY_HOLD_MS = 15_000;
 
 export class Core {
   constructor(readonly deps: CoreDeps) {}
@@ -79,6 +83,7 @@ export class Core {
     }
     const parsed = this.parse(inbound.text, inbound.from);
     if (parsed.isEmpty) return;
+    await this.#holdForTarget(inbound);
     const { prefixes } = this.deps.config;
     const commandCount = parsed.commands.length + parsed.unknownCommands.length;
     if (commandCount > 1 || parsed.langs.length > 1) {
@@ -112,6 +117,24 @@ export class Core {
       return;
     }
     await handleSend(turn, parsed, inbound);
+  }
+
+  /**
+   * A Fediverse answer to a status the bot is still posting (its id is not recorded yet) waits
+   * until that send settles, so the answer finds its way instead of losing the race.
+   */
+  async #holdForTarget(inbound: Extract<Inbound, { kind: "message" }>): Promise<void> {
+    const { deps } = this;
+    const target = inbound.inReplyTo;
+    if (target === null || inbound.from.network !== FEDI || !deps.nextSettled) return;
+    const known = () =>
+      deps.store.conversations.findByPostedId(FEDI, target).length > 0 ||
+      deps.store.conversations.findBySourceId(XMPP, inbound.from.address, target).length > 0;
+    const deadline = deps.now() + REPLY_HOLD_MS;
+    while (!known() && deliveryInFlight(deps, inbound.from)) {
+      const left = deadline - deps.now();
+      if (left <= 0 || !(await deps.nextSettled(left))) return;
+    }
   }
 
   #fromBot(account: Account): boolean {

@@ -140,3 +140,36 @@ Deno.test("a failure between auto-registration and delivery leaves the message u
   assert.equal(await flaky.handle(msg, "m1"), true, "the replay delivers");
   assert.equal(core.emitted.filter((e) => e.kind === "deliver").length, 1);
 });
+
+Deno.test("a Fediverse answer to a status still being posted waits for it, then finds its way", async () => {
+  using core = makeCore();
+  const { store } = core.deps;
+  core.fedi.add(BOB.address, { id: "77" });
+  const engine = new Core(core.deps);
+  await engine.handle({ kind: "follow", from: BOB, accountId: "77", request: false });
+  await engine.handle({ kind: "subscribe", from: ALICE });
+  await engine.handle(messageOf(ALICE, "@bob@social.test are you there?"));
+  const record = store.conversations.lastReceivedBy(BOB.network, BOB.address)!;
+  assert.equal(record.postedId, null, "the status is not posted yet");
+  core.emitted.length = 0;
+
+  let waits = 0;
+  const held = new Core({
+    ...core.deps,
+    nextSettled: () => {
+      waits++;
+      // The post settles meanwhile: the outbox records the status id.
+      store.conversations.setPostedId(record.id, "status-9");
+      return Promise.resolve(true);
+    },
+  });
+  await held.handle({
+    ...messageOf(BOB, "@bridge@social.test yes I am"),
+    id: "status-10",
+    inReplyTo: "status-9",
+  });
+  assert.equal(waits, 1);
+  const deliveries = core.emitted.filter((e) => e.kind === "deliver");
+  assert.equal(deliveries.length, 1, JSON.stringify(core.emitted));
+  assert.deepEqual(deliveries[0]!.to, [ALICE]);
+});

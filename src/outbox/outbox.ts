@@ -39,6 +39,7 @@ export interface OutboxDeps {
 
 export class Outbox {
   readonly #listeners = new Set<(network: AccountType) => void>();
+  readonly #settled = new Set<() => void>();
 
   constructor(readonly deps: OutboxDeps) {}
 
@@ -68,6 +69,27 @@ export class Outbox {
     return { [Symbol.dispose]: () => this.#listeners.delete(listener) };
   }
 
+  /** Resolves at the next settled row (true), or false after `timeoutMs`. */
+  nextSettled(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#settled.delete(done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.#settled.add(done);
+    });
+  }
+
+  #announceSettled(): void {
+    const waiting = [...this.#settled];
+    this.#settled.clear();
+    for (const done of waiting) done();
+  }
+
   /** Closes a row as sent: records posted ids and confirms to the sender when asked. */
   settleSent(row: OutboxRow, effect: Effect, postedId: string | null): void {
     const { store, now } = this.deps;
@@ -79,6 +101,7 @@ export class Outbox {
       }
       if (effect.confirm) this.#tellSender(effect, "outbox.delivered");
     });
+    this.#announceSettled();
   }
 
   /** Closes a row as given up; a sender whose message did not go through is always told. */
@@ -88,6 +111,7 @@ export class Outbox {
       if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), reason)) return;
       if (effect.kind === "deliver") this.#tellSender(effect, "outbox.not_delivered");
     });
+    this.#announceSettled();
   }
 
   /**
