@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { AckTracker } from "./ack_tracker.ts";
+import { FakeTimers } from "./fake_timers.ts";
+import { element } from "./xml.ts";
+
+Deno.test("an acknowledged stanza resolves ok, a failed one not", async () => {
+  const sm = new EventEmitter();
+  const timers = new FakeTimers();
+  const tracker = new AckTracker(sm, timers, 1000);
+  const a = element("message", { id: "a" });
+  const b = element("message", { id: "b" });
+  const pa = tracker.track(a);
+  const pb = tracker.track(b);
+  assert.equal(tracker.size, 2);
+  sm.emit("ack", a);
+  sm.emit("fail", b);
+  assert.deepEqual(await pa, { ok: true });
+  const outcome = await pb;
+  assert.equal(outcome.ok, false);
+  assert.equal(tracker.size, 0);
+  assert.equal(timers.pending, 0, "deadlines are cleared");
+});
+
+Deno.test("acks are matched by stanza object, not by equal content", async () => {
+  const sm = new EventEmitter();
+  const tracker = new AckTracker(sm, new FakeTimers(), 1000);
+  const sent = element("message", { id: "same" });
+  const pending = tracker.track(sent);
+  sm.emit("ack", element("message", { id: "same" }));
+  assert.equal(tracker.size, 1);
+  sm.emit("ack", sent);
+  assert.deepEqual(await pending, { ok: true });
+});
+
+Deno.test("no outcome in time fails the stanza; close fails the rest and unsubscribes", async () => {
+  const sm = new EventEmitter();
+  const timers = new FakeTimers();
+  const tracker = new AckTracker(sm, timers, 1000);
+  const late = tracker.track(element("message"));
+  timers.advance(999);
+  assert.equal(tracker.size, 1);
+  timers.advance(1);
+  const outcome = await late;
+  assert.ok(!outcome.ok && /in time/.test(outcome.reason));
+
+  const left = tracker.track(element("message"));
+  tracker.close("stopped");
+  assert.deepEqual(await left, { ok: false, reason: "stopped" });
+  assert.equal(sm.listenerCount("ack"), 0);
+  assert.equal(sm.listenerCount("fail"), 0);
+});

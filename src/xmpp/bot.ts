@@ -1,0 +1,193 @@
+/**
+ * The XMPP bot: one persistent session of the bot account, what it receives handed to the core
+ * one event at a time, and the outbox's sender for XMPP.
+ *
+ * @example Wiring (main.ts)
+ * ```ts
+ * await using bot = new XmppBot({
+ *   config,
+ *   core,
+ *   log: logger("xmpp"),
+ *   onBounce: (messageId, condition, from) => outbox.bounced(messageId, condition, from),
+ * });
+ * await bot.start(); // rejects on wrong credentials or an untrusted certificate
+ * outbox.register(bot.sender);
+ * ```
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import type { Config } from "../config.ts";
+import type { Inbound } from "../core/types.ts";
+import type { NetworkSender } from "../outbox/port.ts";
+import { describeError } from "./errors.ts";
+import { readStanza } from "./inbound.ts";
+import { baseMessageId, receiptStanza } from "./outbound.ts";
+import { XmppSender } from "./sender.ts";
+import { type SessionEvent, XmppSession } from "./session.ts";
+import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
+import { REAL_TIMERS, type Timers } from "./timers.ts";
+import type { XmlElement } from "./xml.ts";
+
+/** What the bot hands inbound events to (the core's `Core`). */
+export interface InboundHandler {
+  /** Handles one event; with a dedupe key, an event seen before is skipped. */
+  handle(inbound: Inbound, dedupeKey: string | null): Promise<unknown>;
+}
+
+/** The configuration the bot reads. */
+export type XmppBotConfig = Pick<
+  Config,
+  "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile"
+>;
+
+/** Called when an error comes back for a message we sent. */
+export type BounceHandler = (
+  /** The id of the message (the first stanza of a delivery; attachments map to it). */
+  messageId: string,
+  /** The RFC 6120 condition, e.g. `service-unavailable`, `remote-server-not-found`. */
+  condition: string,
+  /** The bare JID the error came from; check it is the message's recipient. */
+  from: string,
+) => void;
+
+export interface XmppBotOptions {
+  readonly config: XmppBotConfig;
+  readonly core: InboundHandler;
+  readonly log: Logger;
+  /** Timers for reconnection, pings and acknowledgement deadlines (default: the real ones). */
+  readonly timers?: Timers;
+  /** [0, 1) for the reconnection jitter (default `Math.random`). */
+  readonly random?: () => number;
+  readonly onBounce?: BounceHandler;
+  /** Changes to the session timings (tests shorten them). */
+  readonly tuning?: Partial<XmppTuning>;
+  /**
+   * The resource to bind (default `xmpp-ap-bridge`). A fixed one makes a restarted bot replace
+   * its previous session instead of leaving it around.
+   */
+  readonly resource?: string;
+}
+
+export class XmppBot implements AsyncDisposable {
+  /** Sends the core's XMPP effects (for the outbox). */
+  readonly sender: NetworkSender;
+  readonly #session: XmppSession;
+  readonly #core: InboundHandler;
+  readonly #log: Logger;
+  readonly #onBounce: BounceHandler;
+  /** Inbound events are handled one after the other, in the order they arrived. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: XmppBotOptions) {
+    const { config } = options;
+    this.#core = options.core;
+    this.#log = options.log;
+    this.#onBounce = options.onBounce ?? (() => {});
+    this.#session = new XmppSession({
+      jid: config.xmppJid,
+      password: config.xmppPassword,
+      service: serviceUrl(config.xmppHost, config.xmppPort),
+      resource: options.resource ?? "xmpp-ap-bridge",
+      caFile: config.xmppCaFile,
+      log: options.log,
+      timers: options.timers ?? REAL_TIMERS,
+      random: options.random ?? Math.random,
+      tuning: { ...DEFAULT_TUNING, ...options.tuning },
+    });
+    this.#session.onStanza((stanza) => this.#receive(stanza));
+    this.sender = new XmppSender(this.#session, options.log);
+  }
+
+  /**
+   * Connects; resolves once the first session is online. Rejects when logging in cannot work
+   * (credentials refused, certificate not trusted, no encryption offered); network trouble is
+   * retried with backoff meanwhile.
+   */
+  start(): Promise<void> {
+    return this.#session.start();
+  }
+
+  /** Whether a session is up; the sender fails at once (transient) when it is not. */
+  get ready(): boolean {
+    return this.#session.ready;
+  }
+
+  /** Listens to `online`, `resumed`, `offline` and `stopped`; returns the unsubscribe function. */
+  onEvent(listener: (event: SessionEvent) => void): () => void {
+    return this.#session.onEvent(listener);
+  }
+
+  /** Resolves when a session is up (at once if one is); rejects if the bot stops first. */
+  whenReady(): Promise<void> {
+    return this.#session.whenReady();
+  }
+
+  /** Resolves once every inbound event received so far has been handled. */
+  async settled(): Promise<void> {
+    let last: Promise<void>;
+    do {
+      last = this.#queue;
+      await last;
+    } while (last !== this.#queue);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#session.stop();
+    await this.settled();
+  }
+
+  #receive(stanza: XmlElement): void {
+    const event = readStanza(stanza, this.#session.jid);
+    switch (event.kind) {
+      case "ignore":
+        this.#log.debug("ignored a <{name}/> stanza: {reason}", {
+          name: stanza.name,
+          reason: event.reason,
+        });
+        return;
+      case "bounce":
+        this.#log.info("the XMPP server returned a message we sent: {condition}", {
+          id: event.id,
+          condition: event.condition,
+          from: event.from,
+        });
+        try {
+          this.#onBounce(baseMessageId(event.id), event.condition, event.from);
+        } catch (error) {
+          this.#log.error("the bounce handler failed: {error}", { error: describeError(error) });
+        }
+        return;
+      case "inbound": {
+        const { inbound, dedupeKey, receipt } = event;
+        if (event.oversize) {
+          this.#log.info("an oversized XMPP message from {from} goes to the core cut short", {
+            from: inbound.from.address,
+          });
+        }
+        this.#queue = this.#queue.then(async () => {
+          try {
+            await this.#core.handle(inbound, dedupeKey);
+          } catch (error) {
+            this.#log.error("handling an XMPP {kind} from {from} failed: {error}", {
+              kind: inbound.kind,
+              from: inbound.from.address,
+              error: describeError(error),
+            });
+            return;
+          }
+          if (receipt !== null) {
+            await this.#session.sendBestEffort(receiptStanza(receipt.to, receipt.id));
+          }
+        });
+        return;
+      }
+    }
+  }
+}
+
+/** `xmpp://host:port` (an IPv6 address in brackets). */
+export function serviceUrl(host: string, port: number): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `xmpp://${h}:${port}`;
+}

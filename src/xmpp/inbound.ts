@@ -1,0 +1,169 @@
+/**
+ * Turns what the XMPP server sends the bot into plain values: a core {@link Inbound} (with its
+ * dedupe key), a bounce of a message we sent, or a reason to ignore the stanza. Pure: no I/O.
+ *
+ * - `chat` and `normal` messages with a `<body/>` are messages. A XEP-0461 `<reply/>` gives
+ *   `inReplyTo`, and the quote that XEP-0428 marks as its fallback is cut from the text.
+ * - `subscribe` and `unsubscribe` presences are (un)registrations.
+ * - `error` messages are bounces of what we sent; group chat, headlines, carbons, body-less
+ *   messages (chat states, receipts) and anything from a server or from the bot's own account
+ *   are ignored.
+ *
+ * @module
+ */
+import { type Inbound, XMPP } from "../core/types.ts";
+import { bareJid, isAccountJid } from "./jid.ts";
+import { NS } from "./ns.ts";
+import type { XmlElement } from "./xml.ts";
+
+/**
+ * The longest body handed to the core, in UTF-16 code units (64 Ki). A longer body reaches the
+ * core cut to this length plus one, so the core's own length rule (`MAX_INBOUND_CHARS`, smaller;
+ * a test checks it) refuses it with its translated explanation, and the megabytes stay here.
+ */
+export const MAX_BODY_CHARS = 65_536;
+
+/** What one stanza means to the bot. */
+export type StanzaEvent =
+  | {
+    readonly kind: "inbound";
+    readonly inbound: Inbound;
+    /** `xmpp:<bare jid>:<stanza id>`, or null for a stanza without id (and for presences). */
+    readonly dedupeKey: string | null;
+    /** Where to send a XEP-0184 receipt once handled, when the sender asked for one. */
+    readonly receipt: { readonly to: string; readonly id: string } | null;
+    /** The body was over {@link MAX_BODY_CHARS} and was cut. */
+    readonly oversize: boolean;
+  }
+  | {
+    /** An error returned for a message we sent. */
+    readonly kind: "bounce";
+    readonly id: string;
+    /** The RFC 6120 condition, e.g. `service-unavailable`. */
+    readonly condition: string;
+    /** Bare JID the error came from (the recipient, or its server on its behalf). */
+    readonly from: string;
+  }
+  | { readonly kind: "ignore"; readonly reason: string };
+
+/**
+ * Reads a `<message/>` or `<presence/>` received by `botJid` (bare). `newId` makes an id for a
+ * message that came without one.
+ */
+export function readStanza(
+  stanza: XmlElement,
+  botJid: string,
+  newId: () => string = () => `local-${crypto.randomUUID()}`,
+): StanzaEvent {
+  const from = stanza.attrs.from;
+  if (from === undefined || from === "") return ignore("no sender");
+  if (stanza.is("presence")) return readPresence(stanza, from, botJid);
+  if (!stanza.is("message")) return ignore(`a <${stanza.name}/> stanza`);
+  const type = stanza.attrs.type ?? "normal";
+  if (type === "error") return readBounce(stanza, from);
+  if (!isAccountJid(from)) return ignore("not from a user account");
+  const sender = bareJid(from);
+  if (sender === bareJid(botJid)) return ignore("from the bot's own account");
+  if (type !== "chat" && type !== "normal") return ignore(`a ${type} message`);
+  if (stanza.getChild("received", NS.carbons) || stanza.getChild("sent", NS.carbons)) {
+    return ignore("a carbon copy");
+  }
+  const body = stanza.getChildText("body");
+  if (body === null) return ignore("no body");
+
+  const stanzaId = nonEmpty(stanza.attrs.id) ??
+    nonEmpty(stanza.getChild("origin-id", NS.sid)?.attrs.id);
+  const oversize = body.length > MAX_BODY_CHARS;
+  const text = oversize ? body.slice(0, MAX_BODY_CHARS + 1) : stripReplyFallback(body, stanza);
+  const inReplyTo = nonEmpty(stanza.getChild("reply", NS.reply)?.attrs.id) ?? null;
+  const lang = nonEmpty(stanza.attrs["xml:lang"]) ??
+    nonEmpty(stanza.getChild("body")?.attrs["xml:lang"]) ?? null;
+  const wantsReceipt = stanzaId !== null && stanza.getChild("request", NS.receipts) !== undefined;
+  return {
+    kind: "inbound",
+    inbound: {
+      kind: "message",
+      from: { network: XMPP, address: sender },
+      id: stanzaId ?? newId(),
+      text,
+      inReplyTo,
+      lang,
+      extras: null,
+    },
+    dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
+    receipt: wantsReceipt ? { to: from, id: stanzaId } : null,
+    oversize,
+  };
+}
+
+/** The key under which the core remembers a handled message. */
+export function dedupeKey(bare: string, stanzaId: string): string {
+  return `xmpp:${bare}:${stanzaId}`;
+}
+
+function readPresence(stanza: XmlElement, from: string, botJid: string): StanzaEvent {
+  const type = stanza.attrs.type ?? "available";
+  if (type !== "subscribe" && type !== "unsubscribe") return ignore(`a ${type} presence`);
+  if (!isAccountJid(from)) return ignore("not from a user account");
+  const sender = bareJid(from);
+  if (sender === bareJid(botJid)) return ignore("from the bot's own account");
+  return {
+    kind: "inbound",
+    inbound: { kind: type, from: { network: XMPP, address: sender } },
+    dedupeKey: null,
+    receipt: null,
+    oversize: false,
+  };
+}
+
+function readBounce(stanza: XmlElement, from: string): StanzaEvent {
+  const id = nonEmpty(stanza.attrs.id);
+  if (id === null) return ignore("an error without id");
+  return { kind: "bounce", id, condition: errorCondition(stanza), from: bareJid(from) };
+}
+
+/** The defined condition of a stanza's `<error/>`, `undefined-condition` when there is none. */
+export function errorCondition(stanza: XmlElement): string {
+  const error = stanza.getChild("error");
+  const condition = error?.getChildElements().find((c) =>
+    c.getNS() === NS.stanzas && c.name !== "text"
+  );
+  return condition?.name ?? "undefined-condition";
+}
+
+/**
+ * `body` without the parts that XEP-0428 marks as the fallback of a XEP-0461 reply (the quote of
+ * the message answered). Offsets count Unicode code points; a `<body/>` child without offsets
+ * covers the whole body. Bad ranges are ignored.
+ */
+export function stripReplyFallback(body: string, stanza: XmlElement): string {
+  const chars = Array.from(body);
+  const ranges: [number, number][] = [];
+  for (const fallback of stanza.getChildren("fallback", NS.fallback)) {
+    if (fallback.attrs.for !== NS.reply) continue;
+    for (const part of fallback.getChildren("body")) {
+      const start = offset(part.attrs.start, 0);
+      const end = offset(part.attrs.end, chars.length);
+      if (start === null || end === null || start > end || end > chars.length) continue;
+      ranges.push([start, end]);
+    }
+  }
+  if (ranges.length === 0) return body;
+  const cut = new Array<boolean>(chars.length).fill(false);
+  for (const [start, end] of ranges) cut.fill(true, start, end);
+  return chars.filter((_, i) => !cut[i]).join("");
+}
+
+function offset(value: string | undefined, missing: number): number | null {
+  if (value === undefined) return missing;
+  if (!/^\d+$/.test(value)) return null;
+  return Number(value);
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value === "" ? null : value;
+}
+
+function ignore(reason: string): StanzaEvent {
+  return { kind: "ignore", reason };
+}

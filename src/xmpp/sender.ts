@@ -1,0 +1,154 @@
+/**
+ * The outbox's {@link NetworkSender} for XMPP: sends one effect over the bot's session and says
+ * how it went. Never retries by itself: a transient failure is retried by the outbox with the
+ * same key, hence the same stanza ids.
+ *
+ * An effect that takes several stanzas (a delivery with attachments, a contact removal) is
+ * sent in order, each waiting for the server's acknowledgement; the parts already acknowledged
+ * are remembered per key (in memory), so a retry in the same process sends only the rest.
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import { type Effect, XMPP } from "../core/types.ts";
+import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import type { Delivery } from "./ack_tracker.ts";
+import { describeError } from "./errors.ts";
+import { isAccountJid } from "./jid.ts";
+import {
+  deliverStanzas,
+  noticeId,
+  noticeStanza,
+  presenceStanza,
+  rosterRemoveIq,
+} from "./outbound.ts";
+import type { XmlElement } from "./xml.ts";
+
+/** What the sender needs of the session. */
+export interface SenderLink {
+  readonly ready: boolean;
+  /** Sends and resolves once the server acknowledged the stanza (or failed). */
+  send(stanza: XmlElement): Promise<Delivery>;
+  /** An IQ request; rejects on an error answer (a `StanzaError`), a timeout, or offline. */
+  request(iq: XmlElement): Promise<XmlElement>;
+  readonly roster: { subscribedTo(jid: string): boolean };
+}
+
+/** How many keys' partial progress is remembered at most. */
+const MAX_REMEMBERED = 1_000;
+
+export class XmppSender implements NetworkSender {
+  readonly network = XMPP;
+  readonly #link: SenderLink;
+  readonly #log: Logger;
+  /** Outbox key -> number of its stanzas already acknowledged. */
+  readonly #progress = new Map<string, number>();
+
+  constructor(link: SenderLink, log: Logger) {
+    this.#link = link;
+    this.#log = log;
+  }
+
+  async send(effect: Effect, key: string): Promise<SendResult> {
+    const recipients = effect.kind === "deliver" ? effect.to : [effect.to];
+    const foreign = recipients.find((a) => a.network !== XMPP);
+    if (foreign !== undefined) return permanent("not an XMPP recipient");
+    if (recipients.length === 0) return permanent("no recipient");
+    if (recipients.some((a) => !isAccountJid(a.address))) return permanent("not a valid JID");
+    if (!this.#link.ready) return transient("not connected to the XMPP server");
+
+    switch (effect.kind) {
+      case "notice": {
+        const stanza = noticeStanza(effect, key);
+        return await this.#sendAll(key, [stanza], stanza.attrs.id ?? null);
+      }
+      case "deliver":
+        return await this.#sendAll(
+          key,
+          deliverStanzas(effect, key),
+          effect.messageId ?? noticeId(key),
+        );
+      case "contact":
+        return await this.#contact(effect, key);
+    }
+  }
+
+  async #contact(effect: Extract<Effect, { kind: "contact" }>, key: string): Promise<SendResult> {
+    const jid = effect.to.address;
+    switch (effect.action) {
+      case "subscribed":
+      case "unsubscribed":
+        return await this.#sendAll(key, [presenceStanza(jid, effect.action)], null);
+      case "subscribe":
+        // Already receiving their presence: asking again would only bother the user.
+        if (this.#link.roster.subscribedTo(jid)) return { ok: true, postedId: null };
+        return await this.#sendAll(key, [presenceStanza(jid, "subscribe")], null);
+      case "remove": {
+        const presences = await this.#sendAll(key, [
+          presenceStanza(jid, "unsubscribe"),
+          presenceStanza(jid, "unsubscribed"),
+        ], null);
+        if (!presences.ok) return presences;
+        return await this.#removeFromRoster(jid);
+      }
+      default:
+        return permanent(`"${effect.action}" is no XMPP contact action`);
+    }
+  }
+
+  async #removeFromRoster(jid: string): Promise<SendResult> {
+    try {
+      await this.#link.request(rosterRemoveIq(jid));
+      return { ok: true, postedId: null };
+    } catch (error) {
+      const { name, condition, type } = error as {
+        name?: unknown;
+        condition?: unknown;
+        type?: unknown;
+      };
+      if (name === "StanzaError") {
+        // Not on the roster (any more): what we wanted.
+        if (condition === "item-not-found") return { ok: true, postedId: null };
+        const reason = `the server refused the roster removal (${String(condition)})`;
+        return type === "wait" ? transient(reason) : permanent(reason);
+      }
+      return transient(`roster removal: ${describeError(error)}`);
+    }
+  }
+
+  /** Sends `stanzas` in order from the first one not yet acknowledged under `key`. */
+  async #sendAll(key: string, stanzas: XmlElement[], postedId: string | null): Promise<SendResult> {
+    for (let i = this.#progress.get(key) ?? 0; i < stanzas.length; i++) {
+      const delivery = await this.#link.send(stanzas[i]!);
+      if (!delivery.ok) {
+        this.#remember(key, i);
+        this.#log.debug("XMPP send incomplete: {reason}", {
+          key,
+          part: i,
+          reason: delivery.reason,
+        });
+        return transient(delivery.reason);
+      }
+    }
+    this.#progress.delete(key);
+    return { ok: true, postedId };
+  }
+
+  #remember(key: string, done: number): void {
+    this.#progress.delete(key);
+    if (done === 0) return;
+    this.#progress.set(key, done);
+    for (const oldest of this.#progress.keys()) {
+      if (this.#progress.size <= MAX_REMEMBERED) break;
+      this.#progress.delete(oldest);
+    }
+  }
+}
+
+function transient(reason: string): SendResult {
+  return { ok: false, permanent: false, reason };
+}
+
+function permanent(reason: string): SendResult {
+  return { ok: false, permanent: true, reason };
+}
