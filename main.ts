@@ -16,7 +16,8 @@ import {
   type Role,
   ROLES,
 } from "./src/config.ts";
-import { logger, redactSecrets, setupLogging } from "./src/log.ts";
+import { logger, redactSecrets, setupLogging, stopLogging } from "./src/log.ts";
+import { type Bridge, startBridge } from "./src/app.ts";
 import { createI18n, type I18n } from "./src/i18n.ts";
 import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "./src/locales.ts";
 import {
@@ -242,10 +243,38 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     if (p.level === "error") log.error(p.message);
     else log.warn(p.message);
   }
-  log.error(
-    "This build has no network roles yet: the bots arrive with the XMPP and Fediverse adapters.",
-  );
-  return 1;
+  return await run(config, cli.roles, i18n);
+}
+
+/** Runs the roles until SIGINT or SIGTERM; SIGHUP re-reads the lists and state files. */
+async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<number> {
+  const log = logger("main");
+  let stopping: (() => void) | null = null;
+  const stopped = new Promise<void>((resolve) => (stopping = resolve));
+  const onStop = () => stopping?.();
+  Deno.addSignalListener("SIGINT", onStop);
+  Deno.addSignalListener("SIGTERM", onStop);
+  let bridge: Bridge;
+  try {
+    bridge = await Promise.race([
+      startBridge({ config, roles, i18n, version: VERSION }),
+      stopped.then(() => null),
+    ]) as Bridge;
+  } catch (e) {
+    log.fatal("cannot start: {error}", { error: e });
+    await stopLogging();
+    return 1;
+  }
+  if (bridge === null) return 0;
+  const onReload = () => bridge.reload();
+  Deno.addSignalListener("SIGHUP", onReload);
+  await stopped;
+  log.info("stopping");
+  Deno.removeSignalListener("SIGHUP", onReload);
+  await bridge[Symbol.asyncDispose]();
+  log.info("stopped");
+  await stopLogging();
+  return 0;
 }
 
 if (import.meta.main) {

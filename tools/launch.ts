@@ -7,6 +7,7 @@
  *   deno task compile [bridge options] [--output PATH] [--target TRIPLE]
  *                                             bake the derived permissions into a binary
  *   deno task flags [bridge options]          print the derived flags
+ *   (mode compile-flags)                      print the flags the compile task would bake
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -52,7 +53,8 @@ async function launch(argv: string[]): Promise<number> {
     const cli = parseCli(bridgeArgs);
     const { config, envFile } = configFromCli(cli);
     // A compiled binary may be started as either role, so it carries both roles' network.
-    const roles = mode === "compile" ? (["fedi", "xmpp"] as const) : cli.roles;
+    const compiling = mode === "compile" || mode === "compile-flags";
+    const roles = compiling ? (["fedi", "xmpp"] as const) : cli.roles;
     const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
     flags = derivePermissions({
       config,
@@ -71,7 +73,7 @@ async function launch(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  if (mode === "flags") {
+  if (mode === "flags" || mode === "compile-flags") {
     console.log(flags.join("\n"));
     return 0;
   }

@@ -115,13 +115,15 @@ export class Outbox {
   }
 
   /**
-   * An XMPP message we delivered came back as an error stanza: tell its original sender, once.
-   * Returns false when the id is not one of ours.
+   * An XMPP message we delivered came back as an error stanza from its recipient (`from`, a bare
+   * JID): tell its original sender, once. Returns false when the id is not one of our deliveries
+   * to `from`.
    */
-  reportBounce(messageId: string): boolean {
+  reportBounce(messageId: string, from: string): boolean {
     const { store, i18n, now } = this.deps;
     const records = store.conversations.findByPostedId(XMPP, messageId);
-    const record = records[0];
+    // Anyone can send an error naming any id: only the recipient's own error counts.
+    const record = records.find((r) => r.recipient === from.toLowerCase());
     if (record === undefined) return false;
     const sender: Account = { network: FEDI, address: record.sender };
     const user = store.users.get(FEDI, sender.address);

@@ -252,9 +252,14 @@ Deno.test("an XMPP error bounce tells the original sender once", () => {
     sourceId: "status-9",
     postedId: "bridge-msg-7",
   });
-  assert.equal(outbox.reportBounce("unknown-id"), false);
-  assert.equal(outbox.reportBounce("bridge-msg-7"), true);
-  assert.equal(outbox.reportBounce("bridge-msg-7"), true);
+  assert.equal(outbox.reportBounce("unknown-id", ALICE.address), false);
+  assert.equal(
+    outbox.reportBounce("bridge-msg-7", "mallory@chat.test"),
+    false,
+    "not its recipient",
+  );
+  assert.equal(outbox.reportBounce("bridge-msg-7", ALICE.address), true);
+  assert.equal(outbox.reportBounce("bridge-msg-7", ALICE.address), true);
   assert.equal(store.outbox.countPending(FEDI), 1);
   const notice = JSON.parse(store.outbox.get(1)!.payload);
   assert.deepEqual(notice.to, BOB);

@@ -98,7 +98,7 @@ CREATE INDEX inbound_by_date ON inbound (at);
  */
 const V2 = `
 CREATE TABLE outbox (
-  id         INTEGER PRIMARY KEY,
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
   network    INTEGER NOT NULL CHECK (network IN (0, 1)),
   lane       TEXT    NOT NULL,
   payload    TEXT    NOT NULL,
