@@ -1,0 +1,54 @@
+/**
+ * The sandbox as a newcomer uses it: `deno task sandbox`, then a line as each user; a message
+ * must cross in each direction.
+ */
+import assert from "node:assert/strict";
+import { ROOT } from "./world.ts";
+
+Deno.test("the sandbox shows a message crossing in each direction", async () => {
+  const child = new Deno.Command("deno", {
+    args: ["task", "--quiet", "sandbox"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  // A broken sandbox fails the test instead of hanging it.
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const waitFor = async (pattern: RegExp) => {
+    while (!pattern.test(seen)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the sandbox ended before ${pattern}:\n${seen}`);
+      seen += value;
+    }
+  };
+  const stderr = new Response(child.stderr).text();
+  try {
+    await waitFor(/Type a line and press Enter/);
+    await writer.write(
+      new TextEncoder().encode("xmpp @bob@social.test Hello from the XMPP side\n"),
+    );
+    await waitFor(/\[Fediverse\] Bob received[\s\S]*Hello from the XMPP side/);
+    await writer.write(
+      new TextEncoder().encode("fedi xmpp:alice@xmpp.test Hello from the Fediverse side\n"),
+    );
+    await waitFor(/\[XMPP\] Alice received[\s\S]*Hello from the Fediverse side/);
+    await writer.write(new TextEncoder().encode("quit\n"));
+    await writer.close();
+    const status = await child.status;
+    assert.equal(status.code, 0, await stderr);
+  } finally {
+    clearTimeout(deadline);
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It has exited.
+    }
+    await reader.cancel().catch(() => {});
+    await stderr.catch(() => "");
+  }
+});

@@ -1,0 +1,99 @@
+/**
+ * `deno task sandbox`: try the bridge without any account anywhere. It starts the Mastodon API
+ * test server and a real Prosody (Debian package `prosody`) on 127.0.0.1 with two demo users,
+ * runs the bridge between them, and lets you write as either user from this terminal.
+ */
+import { trustCaForNodeTls } from "../tests/prosody/node_tls_trust.ts";
+import { XmppUser } from "../tests/prosody/xmpp_user.ts";
+import { FEDI_DOMAIN, PASSWORD, World, XMPP_DOMAIN } from "../tests/e2e/world.ts";
+
+const BOT_FEDI = `bridge@${FEDI_DOMAIN}`;
+const BOT_XMPP = `bridge@${XMPP_DOMAIN}`;
+
+const HELP = `
+Two demo users are ready:
+  bob@${FEDI_DOMAIN}   on the Fediverse (the Mastodon API test server)
+  alice@${XMPP_DOMAIN}  on XMPP (a real Prosody)
+Both are registered with the bridge. Type a line and press Enter:
+  fedi <text>   Bob sends the Fediverse bot a direct message, e.g.
+                fedi xmpp:alice@${XMPP_DOMAIN} Hello from the Fediverse!
+  xmpp <text>   Alice sends the XMPP bot a chat message, e.g.
+                xmpp @bob@${FEDI_DOMAIN} Hello from XMPP!
+  help          this text
+  quit          stop everything
+What each user receives is printed as it arrives.
+`;
+
+function print(line: string): void {
+  console.log(line);
+}
+
+async function main(): Promise<number> {
+  print("Starting the Mastodon API test server, Prosody and the bridge on 127.0.0.1...");
+  await using world = await World.start({ fediUsers: ["bob"], xmppUsers: ["alice"] });
+  trustCaForNodeTls(world.prosody.caPem);
+  const bridge = world.startBridge();
+  await bridge.waitForLog(/running: /, 60_000);
+  const { mastodon } = world;
+  const bob = world.fediUsers.get("bob")!;
+  await using alice = XmppUser.of(world.prosody, "alice", PASSWORD);
+  await alice.connect();
+
+  // Registration, as a person would do it: Bob follows the bot, Alice adds it as a contact.
+  mastodon.follow(bob, world.fediBot);
+  await mastodon.waitUntil(() => mastodon.relationship(world.fediBot, bob).following === true);
+  await alice.subscribe(BOT_XMPP);
+  await alice.nextMessageFrom(BOT_XMPP, 30_000);
+
+  const stopStatuses = mastodon.onStatus((s) => {
+    if (s.accountId !== world.fediBot.id) return;
+    if (!s.mentions.includes(`bob@${FEDI_DOMAIN}`)) return;
+    print(`\n[Fediverse] Bob received a ${s.visibility} status from the bot:\n  ${s.text}`);
+  });
+  let running = true;
+  const inbox = (async () => {
+    while (running) {
+      try {
+        const m = await alice.nextMessage((m) => m.body !== null, 3_600_000);
+        print(`\n[XMPP] Alice received from ${m.from.split("/")[0]}:\n  ${m.body}`);
+      } catch {
+        return;
+      }
+    }
+  })();
+
+  print(HELP);
+  const decoder = new TextDecoder();
+  let pending = "";
+  reading: for await (const chunk of Deno.stdin.readable) {
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const raw of lines) {
+      const line = raw.trim();
+      const [word, ...rest] = line.split(/\s+/);
+      const text = rest.join(" ");
+      if (word === "quit" || word === "exit") break reading;
+      if (word === "fedi" && text) {
+        mastodon.postAs(bob, { text: `@${BOT_FEDI} ${text}`, visibility: "direct" });
+        print("(Bob sent it)");
+      } else if (word === "xmpp" && text) {
+        await alice.send(BOT_XMPP, text);
+        print("(Alice sent it)");
+      } else if (line !== "") {
+        print(HELP);
+      }
+    }
+  }
+  running = false;
+  stopStatuses();
+  print("Stopping...");
+  await bridge.stop("SIGTERM");
+  await alice.disconnect();
+  await inbox.catch(() => {});
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main());
+}
