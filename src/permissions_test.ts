@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "./config.ts";
+import { derivePermissions, hostPort, LIBRARY_ENV_VARS } from "./permissions.ts";
+
+const TEXT = `
+ap_instance: social.example
+xmpp_instance: chat.example
+xmpp_admin: [admin@chat.example]
+ap_bridge_jid: bridge@chat.example
+ap_bridge_pass: p
+xmpp_bridge_name: bridge
+xmpp_bridge_token: t
+bridge-database-file: /var/lib/bridge/db/bridge.db
+bridge-files-dir: /var/lib/bridge/files
+bridge-log-file: /var/log/bridge/bridge.log
+translation-dir: /etc/bridge/texts
+xmpp-tls-ca-file: /etc/bridge/ca.pem
+`;
+
+function config(extra = "") {
+  return loadConfig({
+    path: "/etc/bridge/config.yml",
+    env: {},
+    roles: ["fedi", "xmpp"],
+    readFile: () => TEXT + extra,
+  });
+}
+
+function flag(flags: string[], name: string): string[] | undefined {
+  const f = flags.find((x) => x.startsWith(`--allow-${name}=`));
+  return f?.slice(`--allow-${name}=`.length).split(",");
+}
+
+Deno.test("both roles: the two servers, the configured files, the bridge's variables only", () => {
+  const flags = derivePermissions({
+    config: config(),
+    roles: ["fedi", "xmpp"],
+    envFile: "/etc/bridge/env",
+  });
+  assert.deepEqual(flag(flags, "net"), ["social.example:443", "chat.example:5222"]);
+  assert.deepEqual(flag(flags, "read")?.sort(), [
+    "/etc/bridge/ca.pem",
+    "/etc/bridge/config.yml",
+    "/etc/bridge/env",
+    "/etc/bridge/texts",
+    "/var/lib/bridge/db",
+    "/var/lib/bridge/files",
+    "/var/log/bridge/bridge.log",
+  ]);
+  assert.deepEqual(flag(flags, "write")?.sort(), [
+    "/var/lib/bridge/db",
+    "/var/lib/bridge/files",
+    "/var/log/bridge/bridge.log",
+  ]);
+  assert.deepEqual(flag(flags, "env"), [
+    "XMPP_BRIDGE_CONFIG_FILE",
+    "XMPP_BRIDGE_NAME",
+    "XMPP_BRIDGE_TOKEN",
+    "AP_BRIDGE_JID",
+    "AP_BRIDGE_PASS",
+    ...LIBRARY_ENV_VARS,
+  ]);
+  assert.equal(flags.length, 4, "nothing else: no run, ffi, sys or import");
+  assert.ok(!flags.some((f) => f === "-A" || f === "--allow-all" || f === "--allow-net"));
+});
+
+Deno.test("one role reaches only its own server; overrides and ports are honoured", () => {
+  const c = config(
+    "ap-api-url: http://127.0.0.1:8080\nap-streaming-url: wss://stream.social.example\n" +
+      "xmpp-host: xmpp.chat.example\nxmpp-port: 5223\n",
+  );
+  const fedi = derivePermissions({ config: c, roles: ["fedi"], envFile: null });
+  assert.deepEqual(flag(fedi, "net"), ["127.0.0.1:8080", "stream.social.example:443"]);
+  const xmpp = derivePermissions({ config: c, roles: ["xmpp"], envFile: null });
+  assert.deepEqual(flag(xmpp, "net"), ["xmpp.chat.example:5223"]);
+  const none = derivePermissions({ config: c, roles: [], envFile: null, extraRead: ["/old.db"] });
+  assert.equal(flag(none, "net"), undefined, "an import connects nowhere");
+  assert.ok(flag(none, "read")?.includes("/old.db"));
+});
+
+Deno.test("hostPort makes the scheme's default port explicit", () => {
+  assert.equal(hostPort("https://a.example"), "a.example:443");
+  assert.equal(hostPort("wss://a.example/stream"), "a.example:443");
+  assert.equal(hostPort("http://a.example"), "a.example:80");
+  assert.equal(hostPort("http://127.0.0.1:3000/x"), "127.0.0.1:3000");
+});
