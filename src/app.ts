@@ -3,7 +3,7 @@
  * (each with its bot and its outbox worker), and takes them down again in order. main.ts owns
  * the process (flags, signals, exit codes); this module owns the objects.
  */
-import type { Config, Role } from "./config.ts";
+import { type Config, type Role, stateWords } from "./config.ts";
 import type { I18n } from "./i18n.ts";
 import { type Lists, openLists } from "./lists.ts";
 import { logger } from "./log.ts";
@@ -50,11 +50,6 @@ export interface Bridge extends AsyncDisposable {
   readonly outbox: Outbox;
   /** Re-reads the domain lists and state files now (SIGHUP). */
   reload(): void;
-}
-
-function stateWords(config: Config) {
-  const w = config.commandWords;
-  return { start: w[7]!, stop: w[8]!, open: w[20]!, close: w[21]! };
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {

@@ -8,6 +8,7 @@
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { COMMANDS } from "./core/parse.ts";
 
 export type Role = "fedi" | "xmpp";
 export const ROLES: readonly Role[] = ["fedi", "xmpp"];
@@ -28,31 +29,7 @@ export const ENV_VARS = {
 } as const;
 
 /** The default command words, in the order that gives each its meaning (SPEC §5). */
-export const DEFAULT_COMMAND_WORDS = [
-  "register",
-  "unregister",
-  "report",
-  "help",
-  "block",
-  "unblock",
-  "listblock",
-  "start",
-  "stop",
-  "alistu",
-  "alistb",
-  "ablock",
-  "aunblock",
-  "ahelp",
-  "addred",
-  "addgreen",
-  "delred",
-  "delgreen",
-  "listred",
-  "listgreen",
-  "open",
-  "close",
-  "status",
-] as const;
+export const DEFAULT_COMMAND_WORDS = COMMANDS;
 
 export interface Prefixes {
   /** Fediverse account prefix, `@` by default. */
@@ -128,6 +105,17 @@ export class ConfigError extends Error {
     );
     this.name = "ConfigError";
   }
+}
+
+/** The configured words that are also the contents of the state files (SPEC §6). */
+export function stateWords(config: Config): {
+  start: string;
+  stop: string;
+  open: string;
+  close: string;
+} {
+  const word = (name: (typeof COMMANDS)[number]) => config.commandWords[COMMANDS.indexOf(name)]!;
+  return { start: word("start"), stop: word("stop"), open: word("open"), close: word("close") };
 }
 
 /** Picks the configuration file: the flag, then `XMPP_BRIDGE_CONFIG_FILE`, then the default. */

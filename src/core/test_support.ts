@@ -2,7 +2,7 @@
  * Builds a core with real parts (in-memory SQLite store, list files in a temporary folder, the
  * shipped English texts) and fakes only for the network ports, for the core's unit tests.
  */
-import { loadConfig } from "../config.ts";
+import { loadConfig, stateWords } from "../config.ts";
 import type { Config } from "../config.ts";
 import { createI18n } from "../i18n.ts";
 import { openLists } from "../lists.ts";
@@ -128,12 +128,7 @@ export function makeCore(extraConfig = ""): TestCore {
   });
   const lists = openLists({
     dir: config.filesDir,
-    words: {
-      start: config.commandWords[7]!,
-      stop: config.commandWords[8]!,
-      open: config.commandWords[20]!,
-      close: config.commandWords[21]!,
-    },
+    words: stateWords(config),
     now: () => clock.now,
   });
   const fedi = new FakeFediDirectory();

@@ -4,7 +4,7 @@
  * MastoDirectory and FediSender, and, in place of the outbox, an in-memory queue that sends every
  * emitted effect through the FediSender as soon as the core's transaction is over.
  */
-import { type Config, loadConfig } from "../../src/config.ts";
+import { type Config, loadConfig, stateWords } from "../../src/config.ts";
 import { type CoreDeps, languageOf } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
@@ -174,12 +174,7 @@ ${opts.extraConfig ?? ""}`;
   });
   const lists = openLists({
     dir: config.filesDir,
-    words: {
-      start: config.commandWords[7]!,
-      stop: config.commandWords[8]!,
-      open: config.commandWords[20]!,
-      close: config.commandWords[21]!,
-    },
+    words: stateWords(config),
   });
   const api = new FediApi({ config, timers: systemTimers, requestTimeoutMs: 5000 });
   const nodeinfo = new NodeInfoClient({

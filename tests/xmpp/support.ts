@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Config, loadConfig } from "../../src/config.ts";
+import { type Config, loadConfig, stateWords } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import { FakeFediDirectory } from "../../src/core/test_support.ts";
@@ -217,12 +217,7 @@ export class TestBridge implements AsyncDisposable {
     });
     const lists = openLists({
       dir: config.filesDir,
-      words: {
-        start: config.commandWords[7]!,
-        stop: config.commandWords[8]!,
-        open: config.commandWords[20]!,
-        close: config.commandWords[21]!,
-      },
+      words: stateWords(config),
       now: () => this.clock.now,
     });
     let ids = 0;
