@@ -114,7 +114,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       });
       const bot = new FediBot({ config, store, core, api: fediApi, timers: systemTimers });
       stack.use(bot);
-      workers.push(new OutboxWorker({ outbox, sender, pollMs: opts.pollMs ?? 1000 }));
+      const worker = new OutboxWorker({ outbox, sender, pollMs: opts.pollMs ?? 1000 });
+      workers.push(worker);
+      // Back online: what waited out a backoff goes now.
+      bot.addEventListener("reconnected", () => worker.retryNow());
       starts.push(bot.start());
     }
     if (roles.includes("xmpp")) {
@@ -132,7 +135,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         },
       });
       stack.use(bot);
-      workers.push(new OutboxWorker({ outbox, sender: bot.sender, pollMs: opts.pollMs ?? 1000 }));
+      const worker = new OutboxWorker({ outbox, sender: bot.sender, pollMs: opts.pollMs ?? 1000 });
+      workers.push(worker);
+      const unsubscribe = bot.onEvent((event) => {
+        if (event === "online" || event === "resumed") worker.retryNow();
+      });
+      stack.defer(unsubscribe);
       starts.push(bot.start());
     }
     // A bot that cannot sign in for good (a refused token or password) makes this throw; one

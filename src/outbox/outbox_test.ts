@@ -274,3 +274,19 @@ Deno.test("backoff doubles up to the cap, with jitter around it", () => {
   assert.equal(backoffMs(10, p, () => 0), 4000);
   assert.equal(backoffMs(10, p, () => 0.999), 7996);
 });
+
+Deno.test("when the server is back, rows waiting out a backoff go at once", async () => {
+  const { core, outbox, store } = setup();
+  using _ = core;
+  store.transaction(() => outbox.enqueue([deliver(ALICE, [BOB], "hi")]));
+  const sender = new ScriptedSender(FEDI);
+  sender.script.push({ ok: false, permanent: false, reason: "down" });
+  const first = attempts(1);
+  await using worker = new OutboxWorker({ outbox, sender, onAttempt: first.onAttempt });
+  worker.start();
+  await first.done;
+  assert.ok(store.outbox.get(1)!.nextAt > core.clock.now, "postponed");
+  worker.retryNow();
+  await sender.sent(2);
+  assert.equal(sender.calls.length, 2, "retried without moving the clock");
+});

@@ -76,6 +76,20 @@ export class OutboxWorker implements AsyncDisposable {
     this.#loop = this.#run();
   }
 
+  /**
+   * The network's server is reachable again (the bot reconnected): rows waiting out a backoff
+   * are tried now instead of at the end of their delay.
+   */
+  retryNow(): void {
+    const { outbox } = this.#opts;
+    try {
+      outbox.deps.store.outbox.retryNow(this.network, outbox.deps.now());
+    } catch (e) {
+      this.#log.error("cannot reschedule the outbox: {error}", { error: e });
+    }
+    this.wake();
+  }
+
   /** Makes the worker look at the table now. */
   wake(): void {
     this.#pending = true;

@@ -38,8 +38,15 @@ export function openDatabase(path: string, options: OpenOptions = {}): DatabaseS
   });
   try {
     const migrations = options.migrations ?? MIGRATIONS;
-    // Refuse a foreign or newer file before changing anything in it (WAL is persistent).
-    checkCompatible(db, path, migrations);
+    // Refuse a foreign or newer file before changing anything in it (WAL is persistent). One
+    // read transaction, so that the other role creating the schema at this very moment is seen
+    // either not at all or whole (it commits tables and version together).
+    db.exec("BEGIN");
+    try {
+      checkCompatible(db, path, migrations);
+    } finally {
+      db.exec("COMMIT");
+    }
     // Persistent once set; for ":memory:" SQLite keeps its own "memory" mode.
     db.exec("PRAGMA journal_mode = WAL");
     // Safe with WAL (no corruption on a crash); a power cut may lose the last commits.

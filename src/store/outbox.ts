@@ -51,6 +51,8 @@ export const OUTBOX_SQL = {
     attempts = attempts + 1 WHERE id = :id AND state = 0`,
   retry: `UPDATE outbox SET attempts = attempts + 1, next_at = :nextAt, last_error = :error
     WHERE id = :id AND state = 0`,
+  retryNow: `UPDATE outbox SET next_at = :now
+    WHERE state = 0 AND network = :network AND next_at > :now`,
   get: "SELECT * FROM outbox WHERE id = :id",
   countPending: "SELECT COUNT(*) AS n FROM outbox WHERE state = 0 AND network = :network",
   pruneClosed: "DELETE FROM outbox WHERE state <> 0 AND closed_at < :before",
@@ -78,6 +80,7 @@ export class OutboxTable {
   readonly #nextDue: StatementSync;
   readonly #close: StatementSync;
   readonly #retry: StatementSync;
+  readonly #retryNow: StatementSync;
   readonly #get: StatementSync;
   readonly #countPending: StatementSync;
   readonly #pruneClosed: StatementSync;
@@ -88,6 +91,7 @@ export class OutboxTable {
     this.#nextDue = db.prepare(OUTBOX_SQL.nextDue);
     this.#close = db.prepare(OUTBOX_SQL.close);
     this.#retry = db.prepare(OUTBOX_SQL.retry);
+    this.#retryNow = db.prepare(OUTBOX_SQL.retryNow);
     this.#get = db.prepare(OUTBOX_SQL.get);
     this.#countPending = db.prepare(OUTBOX_SQL.countPending);
     this.#pruneClosed = db.prepare(OUTBOX_SQL.pruneClosed);
@@ -117,6 +121,11 @@ export class OutboxTable {
   /** Counts an attempt and postpones the row until `nextAt`. */
   retry(id: number, nextAt: number, error: string): boolean {
     return this.#retry.run({ id, nextAt, error }).changes > 0;
+  }
+
+  /** Makes every postponed row of `network` due now (its server is back); returns how many. */
+  retryNow(network: AccountType, now: number): number {
+    return Number(this.#retryNow.run({ network, now }).changes);
   }
 
   get(id: number): OutboxRow | undefined {
