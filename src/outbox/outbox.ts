@@ -25,9 +25,16 @@ export function laneOf(effect: Effect): string {
   return effect.kind === "deliver" ? `from:${effect.from.address}` : `to:${effect.to.address}`;
 }
 
-/** The Idempotency-Key / stanza id base of a row: stable across every attempt. */
-export function keyOf(row: OutboxRow): string {
-  return `xapb-${row.id}`;
+/** Meta key of this database's random key prefix. */
+export const KEY_PREFIX_META = "outbox.key_prefix";
+
+/**
+ * The Idempotency-Key / stanza id base of a row: stable across every attempt, and unique across
+ * databases too (a database recreated or restored from a backup gets a new random prefix), so a
+ * new post can never be mistaken by Mastodon for an old one with the same row id.
+ */
+export function keyOf(prefix: string, row: OutboxRow): string {
+  return `xapb-${prefix}-${row.id}`;
 }
 
 export interface OutboxDeps {
@@ -41,7 +48,19 @@ export class Outbox {
   readonly #listeners = new Set<(network: AccountType) => void>();
   readonly #settled = new Set<() => void>();
 
-  constructor(readonly deps: OutboxDeps) {}
+  /** This database's key prefix (see {@link keyOf}). */
+  readonly keyPrefix: string;
+
+  constructor(readonly deps: OutboxDeps) {
+    const { meta } = deps.store;
+    this.keyPrefix = deps.store.transaction(() => {
+      const known = meta.get(KEY_PREFIX_META);
+      if (known !== undefined) return known;
+      const fresh = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+      meta.set(KEY_PREFIX_META, fresh);
+      return fresh;
+    });
+  }
 
   /**
    * Writes effects as pending rows. Called by the core inside its transaction; the workers of

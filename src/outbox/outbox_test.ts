@@ -107,7 +107,10 @@ Deno.test("sent rows are closed, posted ids recorded, a confirmation queued when
   worker.start();
   await watch.done;
   assert.equal(sender.calls.length, 1);
-  assert.equal(sender.calls[0]!.key, "xapb-1");
+  assert.equal(sender.calls[0]!.key, `xapb-${outbox.keyPrefix}-1`);
+  assert.match(outbox.keyPrefix, /^[0-9a-f]{12}$/);
+  const again = new Outbox({ ...outbox.deps });
+  assert.equal(again.keyPrefix, outbox.keyPrefix, "kept in the database");
   assert.equal(store.outbox.get(1)?.state, OUTBOX_SENT);
   assert.equal(store.conversations.findByPostedId(FEDI, "posted-1")[0]?.id, rec.id);
   const confirmation = JSON.parse(store.outbox.get(2)!.payload);
@@ -148,7 +151,8 @@ Deno.test("a transient failure is retried with the same key after the backoff", 
   core.clock.now += 5000;
   worker.wake();
   await sender.sent(2);
-  assert.deepEqual(sender.calls.map((c) => c.key), ["xapb-1", "xapb-1"]);
+  const key = `xapb-${outbox.keyPrefix}-1`;
+  assert.deepEqual(sender.calls.map((c) => c.key), [key, key]);
 });
 
 Deno.test("a permanent failure is given up and the sender told, in their language", async () => {

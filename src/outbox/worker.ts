@@ -142,7 +142,7 @@ export class OutboxWorker implements AsyncDisposable {
     }
     let result: SendResult;
     try {
-      result = await sender.send(effect, keyOf(row));
+      result = await sender.send(effect, keyOf(outbox.keyPrefix, row));
     } catch (e) {
       result = { ok: false, permanent: false, reason: e instanceof Error ? e.message : String(e) };
     }
