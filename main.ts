@@ -18,8 +18,8 @@ import {
 } from "./src/config.ts";
 import { logger, redactSecrets, setupLogging, stopLogging } from "./src/log.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
-import { createI18n, type I18n } from "./src/i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "./src/locales.ts";
+import type { I18n } from "./src/i18n.ts";
+import { loadTranslations } from "./src/locales.ts";
 import {
   importOldDatabase,
   LegacyImportError,
@@ -127,17 +127,6 @@ export function configFromCli(cli: CliOptions): { config: Config; envFile: strin
     logLevel: cli.logLevel,
   });
   return { config, envFile: Object.keys(dotEnv).length > 0 ? envPath : null };
-}
-
-/** The shipped translations plus the configuration's translation folder, checked. */
-export function loadTranslations(config: Config): I18n {
-  return createI18n({
-    builtin: BUILTIN_CATALOGS,
-    reference: REFERENCE_LANGUAGE,
-    overridesDir: config.translationDir,
-    unknownLanguage: config.unknownLanguage,
-    defaultLanguage: config.defaultLanguage,
-  });
 }
 
 /** What `--check` prints: enough for an operator to see what would run, no secret in it. */

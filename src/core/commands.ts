@@ -16,31 +16,16 @@ import {
 } from "./commands_common.ts";
 import * as user from "./commands_user.ts";
 import { isAdmin, type Turn } from "./context.ts";
-import type { CommandName, ParsedCommand, ParsedMessage } from "./parse.ts";
+import { type CommandName, COMMANDS, type ParsedCommand, type ParsedMessage } from "./parse.ts";
 import { activeUser, commandText, registerAccount, unregisterAccount } from "./registration.ts";
 import type { Inbound } from "./types.ts";
 
 type MessageInbound = Extract<Inbound, { kind: "message" }>;
 
-/** The commands only admins may use. */
-export const ADMIN_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
-  "start",
-  "stop",
-  "alistu",
-  "alistb",
-  "ablock",
-  "aunblock",
-  "ahelp",
-  "addred",
-  "addgreen",
-  "delred",
-  "delgreen",
-  "listred",
-  "listgreen",
-  "open",
-  "close",
-  "status",
-]);
+/** The commands only admins may use: from `start` to the end of the list (SPEC §5). */
+export const ADMIN_COMMANDS: ReadonlySet<CommandName> = new Set(
+  COMMANDS.slice(COMMANDS.indexOf("start")),
+);
 
 /** The commands that use the accounts a message names. */
 const TAKES_ACCOUNTS: ReadonlySet<CommandName> = new Set<CommandName>([

@@ -4,9 +4,8 @@
  */
 import { loadConfig, stateWords } from "../config.ts";
 import type { Config } from "../config.ts";
-import { createI18n } from "../i18n.ts";
 import { openLists } from "../lists.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { loadTranslations } from "../locales.ts";
 import { openStore } from "../store/store.ts";
 import type { CoreDeps } from "./context.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
@@ -119,13 +118,7 @@ export function makeCore(extraConfig = ""): TestCore {
   });
   const store = openStore(":memory:");
   const clock = { now: Date.UTC(2026, 10, 25, 12) };
-  const i18n = createI18n({
-    builtin: BUILTIN_CATALOGS,
-    reference: REFERENCE_LANGUAGE,
-    overridesDir: null,
-    unknownLanguage: config.unknownLanguage,
-    defaultLanguage: config.defaultLanguage,
-  });
+  const i18n = loadTranslations(config);
   const lists = openLists({
     dir: config.filesDir,
     words: stateWords(config),

@@ -10,7 +10,7 @@ import { Core } from "../../src/core/engine.ts";
 import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
 import { createI18n } from "../../src/i18n.ts";
 import { openLists } from "../../src/lists.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/locales.ts";
+import { loadTranslations } from "../../src/locales.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 
@@ -42,13 +42,7 @@ export function openCoreRig(opts: CoreRigOptions): CoreRig {
   });
   const now = opts.now ?? Date.now;
   const store = openStore(opts.dbPath);
-  const i18n = createI18n({
-    builtin: BUILTIN_CATALOGS,
-    reference: REFERENCE_LANGUAGE,
-    overridesDir: null,
-    unknownLanguage: config.unknownLanguage,
-    defaultLanguage: config.defaultLanguage,
-  });
+  const i18n = loadTranslations(config);
   const words = config.commandWords;
   const lists = openLists({
     dir: config.filesDir,

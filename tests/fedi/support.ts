@@ -15,9 +15,9 @@ import { fediLimitsFromMeta } from "../../src/fedi/meta_keys.ts";
 import { NodeInfoClient } from "../../src/fedi/nodeinfo.ts";
 import { FediSender } from "../../src/fedi/sender.ts";
 import { systemTimers } from "../../src/fedi/timers.ts";
-import { createI18n, type I18n } from "../../src/i18n.ts";
+import type { I18n } from "../../src/i18n.ts";
 import { type Lists, openLists } from "../../src/lists.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/locales.ts";
+import { loadTranslations } from "../../src/locales.ts";
 import type { SendResult } from "../../src/outbox/port.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { MastodonTestServer, type TestAccount } from "../mastodon/server.ts";
@@ -165,13 +165,7 @@ ${opts.extraConfig ?? ""}`;
     readFile: () => yaml,
   });
   const store = openStore(":memory:");
-  const i18n = createI18n({
-    builtin: BUILTIN_CATALOGS,
-    reference: REFERENCE_LANGUAGE,
-    overridesDir: null,
-    unknownLanguage: config.unknownLanguage,
-    defaultLanguage: config.defaultLanguage,
-  });
+  const i18n = loadTranslations(config);
   const lists = openLists({
     dir: config.filesDir,
     words: stateWords(config),

@@ -14,7 +14,7 @@ import { FakeFediDirectory } from "../../src/core/test_support.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
 import { createI18n } from "../../src/i18n.ts";
 import { openLists } from "../../src/lists.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/locales.ts";
+import { loadTranslations } from "../../src/locales.ts";
 import { logger, setupLogging } from "../../src/log.ts";
 import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
@@ -208,13 +208,7 @@ export class TestBridge implements AsyncDisposable {
     });
     this.store = openStore(":memory:");
     const config = this.config;
-    const i18n = createI18n({
-      builtin: BUILTIN_CATALOGS,
-      reference: REFERENCE_LANGUAGE,
-      overridesDir: null,
-      unknownLanguage: config.unknownLanguage,
-      defaultLanguage: config.defaultLanguage,
-    });
+    const i18n = loadTranslations(config);
     const lists = openLists({
       dir: config.filesDir,
       words: stateWords(config),
