@@ -8,7 +8,6 @@ import type { Config } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
-import { createI18n } from "../../src/i18n.ts";
 import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";

@@ -12,7 +12,6 @@ import type { CoreDeps } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import { FakeFediDirectory } from "../../src/core/test_support.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
-import { createI18n } from "../../src/i18n.ts";
 import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import { logger, setupLogging } from "../../src/log.ts";
