@@ -111,10 +111,11 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
     facts = checked;
   }
 
-  // 7: how often this account joined before. An active user's count does not move.
+  // 7: how often this account joined before (a purged row's count is kept). An active user's
+  // count does not move.
   if (
     current === undefined && config.maxApRegistrations > 0 &&
-    (previous?.registrations ?? 0) >= config.maxApRegistrations
+    store.users.registrationCount(sender.network, sender.address) >= config.maxApRegistrations
   ) {
     return refuse({ key: "reg.too_many", params: { max: config.maxApRegistrations } });
   }

@@ -46,8 +46,9 @@ export const CONVERSATIONS_SQL = {
   record: `INSERT INTO conversations (type, recipient, sender, at, source_id, posted_id)
     VALUES (:type, :recipient, :sender, :at, :sourceId, :postedId) RETURNING id`,
   setPostedId: "UPDATE conversations SET posted_id = :postedId WHERE id = :id",
-  countSentSince: `SELECT count(*) AS n FROM conversations
-    WHERE type = :type AND sender = :sender AND at >= :since`,
+  countSentSince: `SELECT (SELECT count(*) FROM conversations
+      WHERE type = :type AND sender = :sender AND at >= :since) + (SELECT count(*) FROM carried_sends
+      WHERE type = :type AND sender = :sender AND at >= :since) AS n`,
   findByPostedId: `SELECT * FROM conversations WHERE type = :type AND posted_id = :postedId
     ORDER BY id`,
   findBySourceId: `SELECT * FROM conversations
@@ -120,7 +121,8 @@ export class Conversations {
 
   /**
    * How many deliveries `sender` made since `since` (inclusive). A message to three
-   * recipients counts three: this is the rate-limit measure.
+   * recipients counts three: this is the rate-limit measure. Deliveries made before the
+   * sender last unregistered count too (their times are kept, see `Users.revoke`).
    */
   countSentSince(senderType: AccountType, sender: string, since: number): number {
     const row = this.#countSentSince.get({
