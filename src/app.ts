@@ -58,7 +58,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const now = opts.now ?? Date.now;
   const stack = new AsyncDisposableStack();
   try {
-    const store = stack.use(openStore(config.databaseFile));
+    const store = stack.use(
+      openStore(config.databaseFile, { onWarning: (message) => log.warn(message) }),
+    );
     const lists = openLists({
       dir: config.filesDir,
       words: stateWords(config),
