@@ -58,7 +58,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const now = opts.now ?? Date.now;
   const stack = new AsyncDisposableStack();
   try {
-    const store = stack.use(openStore(config.databaseFile));
+    const store = stack.use(
+      openStore(config.databaseFile, { onWarning: (message) => log.warn(message) }),
+    );
     const lists = openLists({
       dir: config.filesDir,
       words: stateWords(config),
@@ -98,7 +100,17 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       newMessageId: () => `${idPrefix}-${(++messageIds).toString(36)}`,
       version: opts.version,
     };
-    const core = new Core(deps);
+    const core = new Core(deps, {
+      // The event stays unhandled (its dedupe key is not committed): a later catch-up brings it.
+      onDeferredFailure: (error, inbound) =>
+        log.error("a waiting {kind} event failed: {error}", {
+          kind: inbound.kind,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
+    // Disposed after the bots (the stack unwinds in reverse), before the store: what still
+    // waits in a lane is dropped unhandled, for a later catch-up.
+    stack.use(core);
     const networks: AccountType[] = [];
     const workers: OutboxWorker[] = [];
     const starts: Promise<void>[] = [];

@@ -29,6 +29,7 @@
  * be written in Unicode. Lines that are not a domain name are reported through
  * `onWarning` (file and line named) and ignored; the rest of the file is used.
  */
+import { preparePrivateDir } from "./files.ts";
 
 /** The configured command words that are also the contents of the state files. */
 export interface StateWords {
@@ -178,7 +179,7 @@ export function openLists(opts: ListsOptions): Lists {
     green: join(opts.dir, FILE_NAMES.green),
   };
 
-  Deno.mkdirSync(opts.dir, { recursive: true });
+  preparePrivateDir(opts.dir);
   createIfMissing(files.start, `${words.start}\n`);
   createIfMissing(files.open, `${words.open}\n`);
   createIfMissing(files.red, RED_HEADER);

@@ -17,6 +17,7 @@ import {
   type Sink,
 } from "@logtape/logtape";
 import type { LogLevel } from "./config.ts";
+import { preparePrivateFile } from "./files.ts";
 
 const ROOT = "bridge";
 const MASK = "[redacted]";
@@ -47,6 +48,8 @@ export interface LogSetup {
 export async function setupLogging(setup: LogSetup): Promise<void> {
   const write = setup.write ?? stderrWriter();
   const sinks: Record<string, Sink> = { main: lineSink(write) };
+  // Created 0600 when missing; an existing file others can read is named in a warning.
+  const warning = setup.file ? preparePrivateFile(setup.file) : null;
   if (setup.file) sinks.file = fileSink(setup.file);
   await configure({
     reset: true,
@@ -56,6 +59,7 @@ export async function setupLogging(setup: LogSetup): Promise<void> {
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["main"] },
     ],
   });
+  if (warning !== null) logger("log").warn("{warning}", { warning });
 }
 
 export async function stopLogging(): Promise<void> {

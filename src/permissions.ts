@@ -29,6 +29,11 @@ export function hostPort(url: string): string {
   return `${u.hostname}:${port}`;
 }
 
+/** The database file and the files SQLite keeps beside it. */
+export function databaseFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}
+
 export function derivePermissions(input: PermissionInput): string[] {
   const { config, roles } = input;
   const net = new Set<string>();
@@ -44,7 +49,11 @@ export function derivePermissions(input: PermissionInput): string[] {
   for (const path of input.extraRead ?? []) read.add(path);
   if (config.translationDir) read.add(config.translationDir);
   if (config.xmppCaFile) read.add(config.xmppCaFile);
-  const write = new Set<string>([config.filesDir, dbDir]);
+  // Writes: the state and list files (saved through a temporary file in their folder, so the
+  // folder), the database and the files SQLite keeps beside it, the log. Not the database's
+  // folder: Deno checks the path the database is opened with, and SQLite's own -wal, -shm and
+  // -journal files are named here all the same, so a later Deno checking them finds them.
+  const write = new Set<string>([config.filesDir, ...databaseFiles(config.databaseFile)]);
   if (config.logFile) {
     read.add(config.logFile);
     write.add(config.logFile);

@@ -47,8 +47,12 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "/var/lib/bridge/files",
     "/var/log/bridge/bridge.log",
   ]);
+  // The bridge's own files, not the database's folder.
   assert.deepEqual(flag(flags, "write")?.sort(), [
-    "/var/lib/bridge/db",
+    "/var/lib/bridge/db/bridge.db",
+    "/var/lib/bridge/db/bridge.db-journal",
+    "/var/lib/bridge/db/bridge.db-shm",
+    "/var/lib/bridge/db/bridge.db-wal",
     "/var/lib/bridge/files",
     "/var/log/bridge/bridge.log",
   ]);
@@ -83,4 +87,27 @@ Deno.test("hostPort makes the scheme's default port explicit", () => {
   assert.equal(hostPort("wss://a.example/stream"), "a.example:443");
   assert.equal(hostPort("http://a.example"), "a.example:80");
   assert.equal(hostPort("http://127.0.0.1:3000/x"), "127.0.0.1:3000");
+});
+
+Deno.test("the write permission covers the bridge's own files, not the folders around them", () => {
+  // The database in the files folder, the log beside it: still only those files and that folder.
+  const c = loadConfig({
+    path: "/etc/bridge/config.yml",
+    env: {},
+    roles: ["fedi"],
+    readFile: () =>
+      TEXT.replace(/^bridge-(database-file|files-dir|log-file):.*\n/gm, "") +
+      "bridge-database-file: /srv/bridge/bridge.db\nbridge-files-dir: /srv/bridge/lists\n" +
+      "bridge-log-file: /srv/bridge/bridge.log\n",
+  });
+  const write = flag(derivePermissions({ config: c, roles: ["fedi"], envFile: null }), "write");
+  assert.deepEqual(write?.sort(), [
+    "/srv/bridge/bridge.db",
+    "/srv/bridge/bridge.db-journal",
+    "/srv/bridge/bridge.db-shm",
+    "/srv/bridge/bridge.db-wal",
+    "/srv/bridge/bridge.log",
+    "/srv/bridge/lists",
+  ]);
+  assert.ok(!write?.includes("/srv/bridge"), "not the folder that holds them");
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { cancelDomain, cancelInvolving } from "./cancel.ts";
 import type { AddResult, Lists, RemoveResult } from "../lists.ts";
 import { botDomains, isAdmin } from "./context.ts";
 import {
@@ -113,6 +114,8 @@ export function ablock(ctx: CommandContext): void {
     }
     const fresh = store.bridgeBlocks.add(account.network, account.address, turn.deps.now());
     (fresh ? blocked : already).push(shown);
+    // Registered or not, nothing queued from or to them goes (senders still here are told).
+    cancelInvolving(turn, account, "cancelled: bridge-wide block");
     if (revokeUser(turn, account, null)) unregistered.push(shown);
   }
   if (blocked.length > 0) answer.line("admin.blocked", { accounts: blocked.join(", ") });
@@ -257,6 +260,10 @@ export function addred(ctx: CommandContext): void {
   const unregistered = [...result.added, ...result.already].flatMap((d) =>
     revokeDomain(ctx, d, null)
   );
+  // What is still queued from or to the domain, registered accounts or not, does not go.
+  for (const d of [...result.added, ...result.already]) {
+    cancelDomain(turn, d, "cancelled: red list");
+  }
   answerUnregistered(ctx, unregistered);
 }
 

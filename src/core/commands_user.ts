@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cancelBetween } from "./cancel.ts";
 import { isAdmin } from "./context.ts";
 import {
   accountUsage,
@@ -90,6 +91,8 @@ export function block(ctx: CommandContext): void {
       turn.deps.now(),
     );
     (fresh ? added : already).push(accountText(turn, account));
+    // What is still queued between the two, either way, does not go (nobody is told).
+    cancelBetween(turn, turn.sender, account);
   }
   if (added.length > 0) answer.line("cmd.blocked", { accounts: added.join(", ") });
   if (already.length > 0) answer.line("cmd.already_blocked", { accounts: already.join(", ") });

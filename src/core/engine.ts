@@ -20,16 +20,96 @@ export const MAX_INBOUND_CHARS = 20_000;
 /** How long an answer may wait for the post it answers to settle (ms). */
 export const REPLY_HOLD_MS = 15_000;
 
+/** What the process around the core wants to hear about. */
+export interface CoreOptions {
+  /**
+   * An event that waited in its sender's lane failed when its turn came (its dedupe key is not
+   * committed: a later catch-up brings it again). Default: nothing.
+   */
+  readonly onDeferredFailure?: (error: unknown, inbound: Inbound) => void;
+}
+
 export class Core {
-  constructor(readonly deps: CoreDeps) {}
+  /** Per Fediverse sender: the chain of their events that wait (see {@link Core.handle}). */
+  readonly #lanes = new Map<string, Promise<void>>();
+  /** Dedupe keys (`network:key`) of events waiting in a lane: not handled yet, but taken. */
+  readonly #waiting = new Set<string>();
+  #closed = false;
+  #close!: () => void;
+  readonly #closing = new Promise<void>((resolve) => this.#close = resolve);
+
+  constructor(readonly deps: CoreDeps, readonly options: CoreOptions = {}) {}
 
   /**
    * Handles one event. With a `dedupeKey` (stable per event on its network: a notification id,
    * sender and stanza id), an event already handled is skipped and false returned; the key is
    * recorded in the same transaction as the event's effects. Throws only on store failure or a
    * port that failed unexpectedly (the event then stays unhandled, for a later replay).
+   *
+   * A Fediverse answer to a status the bot is still posting must wait for that send to settle
+   * (else it loses the race and finds no recipient). It does not wait here, where it would hold
+   * up the caller's queue and so everyone's events: it is put in its sender's own lane and true
+   * is returned at once. Later events of the same sender join the lane behind it, so their order
+   * holds; other senders go on. The dedupe key is committed only once the event is handled, with
+   * its effects: were the process to stop meanwhile, the event is still unhandled and a later
+   * catch-up brings it again. A waiting key counts as taken: the same event arriving again
+   * meanwhile (stream and catch-up) is a duplicate.
    */
   async handle(inbound: Inbound, dedupeKey: string | null = null): Promise<boolean> {
+    const network = inbound.from.network;
+    const taken = dedupeKey === null ? null : `${network}:${dedupeKey}`;
+    if (taken !== null && this.#waiting.has(taken)) return false;
+    if (dedupeKey !== null && this.deps.store.inbound.isHandled(network, dedupeKey)) return false;
+    if (network === FEDI && !this.#fromBot(inbound.from)) {
+      const lane = inbound.from.address.toLowerCase();
+      if (this.#lanes.has(lane) || this.#mustWait(inbound)) {
+        this.#defer(lane, inbound, dedupeKey, taken);
+        return true;
+      }
+    }
+    return await this.#handleNow(inbound, dedupeKey);
+  }
+
+  /** Resolves once no event waits in a lane (those added meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.#lanes.size > 0) await Promise.all([...this.#lanes.values()]);
+  }
+
+  /**
+   * Stops: events still waiting in a lane are dropped unhandled (their keys are not committed,
+   * so a later catch-up brings them again); resolves once the lanes are empty.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#closed = true;
+    this.#close();
+    await this.idle();
+  }
+
+  #defer(lane: string, inbound: Inbound, dedupeKey: string | null, taken: string | null): void {
+    if (taken !== null) this.#waiting.add(taken);
+    const previous = this.#lanes.get(lane) ?? Promise.resolve();
+    const run: Promise<void> = previous
+      .then(async () => {
+        if (this.#closed) return;
+        await this.#waitForTarget(inbound);
+        if (this.#closed) return;
+        await this.#handleNow(inbound, dedupeKey);
+      })
+      .catch((error) => {
+        try {
+          this.options.onDeferredFailure?.(error, inbound);
+        } catch {
+          // A listener's trouble is not the event's.
+        }
+      })
+      .finally(() => {
+        if (taken !== null) this.#waiting.delete(taken);
+        if (this.#lanes.get(lane) === run) this.#lanes.delete(lane);
+      });
+    this.#lanes.set(lane, run);
+  }
+
+  async #handleNow(inbound: Inbound, dedupeKey: string | null): Promise<boolean> {
     const { store } = this.deps;
     const network = inbound.from.network;
     if (dedupeKey !== null && store.inbound.isHandled(network, dedupeKey)) return false;
@@ -83,7 +163,6 @@ export class Core {
     }
     const parsed = this.parse(inbound.text, inbound.from);
     if (parsed.isEmpty) return;
-    await this.#holdForTarget(inbound);
     const { prefixes } = this.deps.config;
     const commandCount = parsed.commands.length + parsed.unknownCommands.length;
     if (commandCount > 1 || parsed.langs.length > 1) {
@@ -120,20 +199,41 @@ export class Core {
   }
 
   /**
-   * A Fediverse answer to a status the bot is still posting (its id is not recorded yet) waits
-   * until that send settles, so the answer finds its way instead of losing the race.
+   * Whether a Fediverse answer must wait: it answers a status the bot is still posting to its
+   * sender (its id is not recorded yet).
    */
-  async #holdForTarget(inbound: Extract<Inbound, { kind: "message" }>): Promise<void> {
+  #mustWait(inbound: Inbound): boolean {
+    if (inbound.kind !== "message" || !this.deps.nextSettled) return false;
+    if (inbound.inReplyTo === null || inbound.from.network !== FEDI) return false;
+    if (inbound.text.trim() === "" || inbound.text.length > MAX_INBOUND_CHARS) return false;
+    return !this.#targetKnown(inbound.from, inbound.inReplyTo) &&
+      deliveryInFlight(this.deps, inbound.from);
+  }
+
+  #targetKnown(from: Account, target: string): boolean {
+    const { conversations } = this.deps.store;
+    return conversations.findByPostedId(FEDI, target).length > 0 ||
+      conversations.findBySourceId(XMPP, from.address, target).length > 0;
+  }
+
+  /**
+   * Waits (in the sender's lane) until the send the answer may be aiming at settles, at most
+   * {@link REPLY_HOLD_MS}, so the answer finds its way instead of losing the race.
+   */
+  async #waitForTarget(inbound: Inbound): Promise<void> {
     const { deps } = this;
+    if (inbound.kind !== "message" || !deps.nextSettled) return;
     const target = inbound.inReplyTo;
-    if (target === null || inbound.from.network !== FEDI || !deps.nextSettled) return;
-    const known = () =>
-      deps.store.conversations.findByPostedId(FEDI, target).length > 0 ||
-      deps.store.conversations.findBySourceId(XMPP, inbound.from.address, target).length > 0;
+    if (target === null) return;
     const deadline = deps.now() + REPLY_HOLD_MS;
-    while (!known() && deliveryInFlight(deps, inbound.from)) {
+    while (!this.#targetKnown(inbound.from, target) && deliveryInFlight(deps, inbound.from)) {
       const left = deadline - deps.now();
-      if (left <= 0 || !(await deps.nextSettled(left))) return;
+      if (left <= 0 || this.#closed) return;
+      const settled = await Promise.race([
+        deps.nextSettled(left),
+        this.#closing.then(() => false),
+      ]);
+      if (!settled) return;
     }
   }
 

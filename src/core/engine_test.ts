@@ -168,6 +168,8 @@ Deno.test("a Fediverse answer to a status still being posted waits for it, then 
     id: "status-10",
     inReplyTo: "status-9",
   });
+  // It waits in its sender's lane, not in the caller's queue.
+  await held.idle();
   assert.equal(waits, 1);
   const deliveries = core.emitted.filter((e) => e.kind === "deliver");
   assert.equal(deliveries.length, 1, JSON.stringify(core.emitted));

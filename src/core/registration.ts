@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { cancelInvolving } from "./cancel.ts";
 import { htmlToText } from "../fedi/html.ts";
 import type { User } from "../store/users.ts";
 import { botDomains, domainOf, type Turn } from "./context.ts";
@@ -111,10 +112,11 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
     facts = checked;
   }
 
-  // 7: how often this account joined before. An active user's count does not move.
+  // 7: how often this account joined before (a purged row's count is kept). An active user's
+  // count does not move.
   if (
     current === undefined && config.maxApRegistrations > 0 &&
-    (previous?.registrations ?? 0) >= config.maxApRegistrations
+    store.users.registrationCount(sender.network, sender.address) >= config.maxApRegistrations
   ) {
     return refuse({ key: "reg.too_many", params: { max: config.maxApRegistrations } });
   }
@@ -251,12 +253,15 @@ function withNote(text: string, how: { readonly note?: string | null }): string 
 /**
  * Unregisters `account` (SPEC §3), synchronously: call it inside a {@link Turn.commit}. Sets the
  * revoke date, deletes the user's own blocks and every conversation record to or from them,
+ * cancels the deliveries still queued from or to them (see cancel.ts),
  * tells them `noticeKey` (when not null) and then drops the contact: unfollow on the Fediverse,
  * unsubscribe and roster removal on XMPP. Returns false when the account was not active (its
  * leftovers are deleted all the same, and nothing is sent).
  */
 export function revokeUser(turn: Turn, account: Account, noticeKey: string | null): boolean {
   const { store } = turn.deps;
+  // What is still queued from or to them does not go either (senders still here are told).
+  cancelInvolving(turn, account, "cancelled: unregistered");
   const user = activeUser(turn, account);
   const revoked = store.users.revoke(account.network, account.address, turn.deps.now());
   if (!revoked || user === undefined) return false;

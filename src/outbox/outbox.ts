@@ -123,12 +123,18 @@ export class Outbox {
     this.#announceSettled();
   }
 
-  /** Closes a row as given up; a sender whose message did not go through is always told. */
+  /**
+   * Closes a row as given up; a sender whose message did not go through is always told. The
+   * records of a status that was never posted go too: they would leave its recipients "in
+   * flight" for good, and every later answer of theirs would wait for a send that never comes.
+   */
   settleGivenUp(row: OutboxRow, effect: Effect, reason: string): void {
     const { store, now } = this.deps;
     store.transaction(() => {
       if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), reason)) return;
-      if (effect.kind === "deliver") this.#tellSender(effect, "outbox.not_delivered");
+      if (effect.kind !== "deliver") return;
+      store.conversations.deleteUnposted(effect.records);
+      this.#tellSender(effect, "outbox.not_delivered");
     });
     this.#announceSettled();
   }

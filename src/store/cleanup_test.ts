@@ -48,12 +48,16 @@ Deno.test("purgeRevokedUsers removes exactly the users revoked before the limit,
   });
 
   const counts = store.cleanup.purgeRevokedUsers(2 * DAY);
-  assert.deepEqual(counts, { users: 1, blocks: 1, conversations: 2 });
+  // The block of "gone" by another user stays: it is the blocker's, who did not leave.
+  assert.deepEqual(counts, { users: 1, blocks: 0, conversations: 2 });
 
   assert.equal(store.users.get(FEDI, "gone@fedi.example"), undefined);
   assert.equal(store.users.get(XMPP, "late@xmpp.example")?.revokedAt, 3 * DAY);
   assert.equal(store.users.countActive(), 2);
-  assert.equal(store.blocks.isBlocked(XMPP, "active@xmpp.example", "gone@fedi.example"), false);
+  assert.equal(store.blocks.isBlocked(XMPP, "active@xmpp.example", "gone@fedi.example"), true);
+  // How often "gone" registered is kept: a new registration counts on from there.
+  assert.equal(store.users.registrationCount(FEDI, "gone@fedi.example"), 1);
+  assert.equal(register(store, FEDI, "gone@fedi.example", 2 * DAY).registrations, 2);
   assert.equal(store.blocks.isBlocked(XMPP, "active@xmpp.example", "active@fedi.example"), true);
   assert.equal(store.blocks.isBlocked(FEDI, "active@fedi.example", "late@xmpp.example"), true);
   assert.equal(store.blocks.isBlocked(FEDI, "active@fedi.example", "gone@fedi.example"), true);

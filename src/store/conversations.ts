@@ -46,8 +46,9 @@ export const CONVERSATIONS_SQL = {
   record: `INSERT INTO conversations (type, recipient, sender, at, source_id, posted_id)
     VALUES (:type, :recipient, :sender, :at, :sourceId, :postedId) RETURNING id`,
   setPostedId: "UPDATE conversations SET posted_id = :postedId WHERE id = :id",
-  countSentSince: `SELECT count(*) AS n FROM conversations
-    WHERE type = :type AND sender = :sender AND at >= :since`,
+  countSentSince: `SELECT (SELECT count(*) FROM conversations
+      WHERE type = :type AND sender = :sender AND at >= :since) + (SELECT count(*) FROM carried_sends
+      WHERE type = :type AND sender = :sender AND at >= :since) AS n`,
   findByPostedId: `SELECT * FROM conversations WHERE type = :type AND posted_id = :postedId
     ORDER BY id`,
   findBySourceId: `SELECT * FROM conversations
@@ -60,6 +61,8 @@ export const CONVERSATIONS_SQL = {
     SELECT c.* FROM conversations AS c, last
     WHERE c.type = :type AND c.sender = :sender AND (c.id = last.id OR c.source_id = last.source_id)
     ORDER BY c.id`,
+  deleteUnposted: "DELETE FROM conversations WHERE id = :id AND posted_id IS NULL",
+  deleteId: "DELETE FROM conversations WHERE id = :id",
   deleteTo: "DELETE FROM conversations WHERE type = :type AND recipient = :address",
   deleteFrom: "DELETE FROM conversations WHERE type = :type AND sender = :address",
   deleteBefore: `DELETE FROM conversations WHERE id IN (
@@ -75,6 +78,8 @@ export class Conversations {
   readonly #findBySourceId: StatementSync;
   readonly #lastReceivedBy: StatementSync;
   readonly #lastSentBy: StatementSync;
+  readonly #deleteUnposted: StatementSync;
+  readonly #deleteId: StatementSync;
   readonly #deleteTo: StatementSync;
   readonly #deleteFrom: StatementSync;
   readonly #deleteBefore: StatementSync;
@@ -87,6 +92,8 @@ export class Conversations {
     this.#findBySourceId = db.prepare(CONVERSATIONS_SQL.findBySourceId);
     this.#lastReceivedBy = db.prepare(CONVERSATIONS_SQL.lastReceivedBy);
     this.#lastSentBy = db.prepare(CONVERSATIONS_SQL.lastSentBy);
+    this.#deleteUnposted = db.prepare(CONVERSATIONS_SQL.deleteUnposted);
+    this.#deleteId = db.prepare(CONVERSATIONS_SQL.deleteId);
     this.#deleteTo = db.prepare(CONVERSATIONS_SQL.deleteTo);
     this.#deleteFrom = db.prepare(CONVERSATIONS_SQL.deleteFrom);
     this.#deleteBefore = db.prepare(CONVERSATIONS_SQL.deleteBefore);
@@ -114,7 +121,8 @@ export class Conversations {
 
   /**
    * How many deliveries `sender` made since `since` (inclusive). A message to three
-   * recipients counts three: this is the rate-limit measure.
+   * recipients counts three: this is the rate-limit measure. Deliveries made before the
+   * sender last unregistered count too (their times are kept, see `Users.revoke`).
    */
   countSentSince(senderType: AccountType, sender: string, since: number): number {
     const row = this.#countSentSince.get({
@@ -166,6 +174,23 @@ export class Conversations {
       type: otherType(senderType),
       sender: normalizeAddress(sender),
     }).map(toRecord);
+  }
+
+  /**
+   * Deletes those of `ids` whose message was never posted (no posted id): a delivery that was
+   * given up is no delivery, and its recipient is no longer waiting for it. Returns how many went.
+   */
+  deleteUnposted(ids: readonly number[]): number {
+    let n = 0;
+    for (const id of ids) n += Number(this.#deleteUnposted.run({ id }).changes);
+    return n;
+  }
+
+  /** Deletes records by id (a delivery cancelled before it went); returns how many went. */
+  deleteIds(ids: readonly number[]): number {
+    let n = 0;
+    for (const id of ids) n += Number(this.#deleteId.run({ id }).changes);
+    return n;
   }
 
   /** Deletes every record to or from an account; returns how many went. */

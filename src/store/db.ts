@@ -7,6 +7,7 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
+import { preparePrivateFile } from "../files.ts";
 import { APPLICATION_ID, type Migration, MIGRATIONS } from "./migrations.ts";
 import { intOf, type Row } from "./types.ts";
 
@@ -16,6 +17,8 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
   /** The schema steps to apply (default: this build's). Tests pass their own. */
   readonly migrations?: readonly Migration[];
+  /** Told when an existing database file can be read by other users (default: nothing). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** The file cannot be used by this build: newer schema, or not a database of this bridge. */
@@ -32,6 +35,11 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
  * database (without WAL). The connection is closed again when this throws.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): DatabaseSync {
+  // Created 0600 before SQLite opens it (its -wal, -shm and -journal files take its mode).
+  if (isFilePath(path)) {
+    const warning = preparePrivateFile(path);
+    if (warning !== null) options.onWarning?.(warning);
+  }
   const db = new DatabaseSync(path, {
     timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     enableForeignKeyConstraints: true,
@@ -51,12 +59,20 @@ export function openDatabase(path: string, options: OpenOptions = {}): DatabaseS
     db.exec("PRAGMA journal_mode = WAL");
     // Safe with WAL (no corruption on a crash); a power cut may lose the last commits.
     db.exec("PRAGMA synchronous = NORMAL");
+    // Deleted rows (message texts in the outbox, addresses of purged users) are overwritten,
+    // not left in free pages. Per connection, so on every open.
+    db.exec("PRAGMA secure_delete = ON");
     migrate(db, path, migrations);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/** Whether `path` names a file (not an in-memory or temporary database, nor a URI). */
+function isFilePath(path: string): boolean {
+  return path !== "" && path !== ":memory:" && !path.startsWith("file:");
 }
 
 /** Reads `PRAGMA user_version`. */

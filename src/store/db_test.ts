@@ -21,8 +21,10 @@ Deno.test("a fresh file gets the whole schema, WAL and the application id", asyn
   try {
     assert.equal(schemaVersion(db), SCHEMA_VERSION);
     assert.deepEqual(tableNames(db), [
+      "account_history",
       "blocks",
       "bridge_blocks",
+      "carried_sends",
       "conversations",
       "inbound",
       "meta",

@@ -113,8 +113,33 @@ CREATE INDEX outbox_pending ON outbox (network, lane, id) WHERE state = 0;
 CREATE INDEX outbox_closed ON outbox (closed_at) WHERE state <> 0;
 `;
 
+/**
+ * Step 3: what outlives a user's row (issue 12). `account_history` keeps how many times an
+ * account registered once its revoked row is purged, so `max-ap-registrations` still counts
+ * after "unregister, wait, come back". `carried_sends` keeps only the times of a leaving
+ * sender's recent deliveries (no recipient, no content), so `max-user-rate` still counts after
+ * "unregister, register again"; `type` is the recipients' network, as in `conversations`.
+ * Nothing to carry over: the counters so far live in the `users` rows, which stay.
+ */
+const V3 = `
+CREATE TABLE account_history (
+  type          INTEGER NOT NULL CHECK (type IN (0, 1)),
+  address       TEXT    NOT NULL,
+  registrations INTEGER NOT NULL,
+  PRIMARY KEY (type, address)
+) WITHOUT ROWID;
+
+CREATE TABLE carried_sends (
+  type   INTEGER NOT NULL CHECK (type IN (0, 1)),
+  sender TEXT    NOT NULL,
+  at     INTEGER NOT NULL
+);
+CREATE INDEX carried_sends_by_sender ON carried_sends (type, sender, at);
+CREATE INDEX carried_sends_by_date ON carried_sends (at);
+`;
+
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1, V2];
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;

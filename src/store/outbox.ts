@@ -54,6 +54,9 @@ export const OUTBOX_SQL = {
   retryNow: `UPDATE outbox SET next_at = :now
     WHERE state = 0 AND network = :network AND next_at > :now`,
   get: "SELECT * FROM outbox WHERE id = :id",
+  pendingMentioning: `SELECT * FROM outbox
+    WHERE state = 0 AND network = :network AND instr(payload, :needle) > 0 ORDER BY id`,
+  rewrite: "UPDATE outbox SET payload = :payload WHERE id = :id AND state = 0",
   countPending: "SELECT COUNT(*) AS n FROM outbox WHERE state = 0 AND network = :network",
   pruneClosed: "DELETE FROM outbox WHERE state <> 0 AND closed_at < :before",
 } as const;
@@ -82,6 +85,8 @@ export class OutboxTable {
   readonly #retry: StatementSync;
   readonly #retryNow: StatementSync;
   readonly #get: StatementSync;
+  readonly #pendingMentioning: StatementSync;
+  readonly #rewrite: StatementSync;
   readonly #countPending: StatementSync;
   readonly #pruneClosed: StatementSync;
 
@@ -93,6 +98,8 @@ export class OutboxTable {
     this.#retry = db.prepare(OUTBOX_SQL.retry);
     this.#retryNow = db.prepare(OUTBOX_SQL.retryNow);
     this.#get = db.prepare(OUTBOX_SQL.get);
+    this.#pendingMentioning = db.prepare(OUTBOX_SQL.pendingMentioning);
+    this.#rewrite = db.prepare(OUTBOX_SQL.rewrite);
     this.#countPending = db.prepare(OUTBOX_SQL.countPending);
     this.#pruneClosed = db.prepare(OUTBOX_SQL.pruneClosed);
   }
@@ -131,6 +138,19 @@ export class OutboxTable {
   get(id: number): OutboxRow | undefined {
     const row = this.#get.get({ id });
     return row === undefined ? undefined : rowOf(row);
+  }
+
+  /**
+   * The pending rows of `network` whose payload contains `needle` (a plain substring), oldest
+   * first: a cheap first cut before reading the payloads.
+   */
+  pendingContaining(network: AccountType, needle: string): OutboxRow[] {
+    return this.#pendingMentioning.all({ network, needle }).map(rowOf);
+  }
+
+  /** Replaces the payload of a pending row; false when it is not pending any more. */
+  rewrite(id: number, payload: string): boolean {
+    return this.#rewrite.run({ id, payload }).changes > 0;
   }
 
   countPending(network: AccountType): number {

@@ -18,6 +18,8 @@ const TABLES = [
   "meta",
   "inbound",
   "outbox",
+  "account_history",
+  "carried_sends",
 ];
 
 const ALL: Record<string, Record<string, string>> = {

@@ -23,6 +23,8 @@ import { Users } from "./users.ts";
 export interface StoreOptions {
   /** How long a statement waits for another process's lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /** Told when the existing database file can be read by other users. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** The bridge's persistent state. */
@@ -94,8 +96,9 @@ export class Store implements Disposable {
  * file written by a newer release or not belonging to this bridge.
  */
 export function openStore(path: string, options: StoreOptions = {}): Store {
-  const open: OpenOptions = options.busyTimeoutMs === undefined
-    ? {}
-    : { busyTimeoutMs: options.busyTimeoutMs };
+  const open: OpenOptions = {
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+  };
   return new Store(openDatabase(path, open));
 }

@@ -13,11 +13,18 @@ import {
   intOf,
   intOrNull,
   normalizeAddress,
+  otherType,
   type Row,
   textOf,
   textOrNull,
   typeOf,
 } from "./types.ts";
+
+/**
+ * How far back the send times of a leaving user are kept for the rate limit (longer than any
+ * rate window of the core, which is 5 minutes).
+ */
+export const CARRY_SENDS_MS = 24 * 3600_000;
 
 /** A user row. An active user has `revokedAt === null`. */
 export interface User {
@@ -55,7 +62,8 @@ export const USERS_SQL = {
   get: "SELECT * FROM users WHERE type = :type AND address = :address",
   register: `
     INSERT INTO users (type, address, registered_at, registrations, lang, revoked_at, app, account_id)
-    VALUES (:type, :address, :at, 1, :lang, NULL, :app, :accountId)
+    VALUES (:type, :address, :at, 1 + coalesce((SELECT h.registrations FROM account_history h
+      WHERE h.type = :type AND h.address = :address), 0), :lang, NULL, :app, :accountId)
     ON CONFLICT (type, address) DO UPDATE SET
       registered_at = excluded.registered_at,
       registrations = users.registrations + 1,
@@ -66,6 +74,14 @@ export const USERS_SQL = {
     RETURNING *`,
   revoke: `UPDATE users SET revoked_at = :at
     WHERE type = :type AND address = :address AND revoked_at IS NULL`,
+  registrationCount: `SELECT max(
+      coalesce((SELECT registrations FROM users WHERE type = :type AND address = :address), 0),
+      coalesce((SELECT registrations FROM account_history
+        WHERE type = :type AND address = :address), 0)) AS n`,
+  carrySends: `INSERT INTO carried_sends (type, sender, at)
+    SELECT type, sender, at FROM conversations
+    WHERE type = :type AND sender = :address AND at >= :since`,
+  pruneCarried: "DELETE FROM carried_sends WHERE at < :before",
   setLanguage: "UPDATE users SET lang = :lang WHERE type = :type AND address = :address",
   countActive: "SELECT count(*) AS n FROM users WHERE revoked_at IS NULL",
   listActive: `SELECT * FROM users WHERE revoked_at IS NULL
@@ -82,6 +98,9 @@ export class Users {
   readonly #register: StatementSync;
   readonly #revoke: StatementSync;
   readonly #setLanguage: StatementSync;
+  readonly #registrationCount: StatementSync;
+  readonly #carrySends: StatementSync;
+  readonly #pruneCarried: StatementSync;
   readonly #countActive: StatementSync;
   readonly #listActive: StatementSync;
   readonly #listActiveOfType: StatementSync;
@@ -97,6 +116,9 @@ export class Users {
     this.#register = db.prepare(USERS_SQL.register);
     this.#revoke = db.prepare(USERS_SQL.revoke);
     this.#setLanguage = db.prepare(USERS_SQL.setLanguage);
+    this.#registrationCount = db.prepare(USERS_SQL.registrationCount);
+    this.#carrySends = db.prepare(USERS_SQL.carrySends);
+    this.#pruneCarried = db.prepare(USERS_SQL.pruneCarried);
     this.#countActive = db.prepare(USERS_SQL.countActive);
     this.#listActive = db.prepare(USERS_SQL.listActive);
     this.#listActiveOfType = db.prepare(USERS_SQL.listActiveOfType);
@@ -127,15 +149,34 @@ export class Users {
   }
 
   /**
+   * How many times the account registered, ever: its row's count, or, once a revoked row was
+   * purged, the count kept for it (a purge does not give an account a fresh start).
+   */
+  registrationCount(type: AccountType, address: string): number {
+    return intOf(
+      this.#registrationCount.get({ type, address: normalizeAddress(address) })!,
+      "n",
+    );
+  }
+
+  /**
    * Unregisters: sets the revoke date and deletes the user's own blocks and every
    * conversation record to or from them, in one transaction. Blocks by other users
-   * of this account are kept. Returns false when the user was not active (the
-   * deletions happen anyway).
+   * of this account are kept. The times (only) of what they sent in the last
+   * {@link CARRY_SENDS_MS} are kept, so that leaving and coming back does not reset
+   * the rate limit ({@link Conversations.countSentSince} counts them). Returns false
+   * when the user was not active (the deletions happen anyway).
    */
   revoke(type: AccountType, address: string, at: number): boolean {
     const normalized = normalizeAddress(address);
     return this.transaction(() => {
       const changed = this.#revoke.run({ type, address: normalized, at }).changes > 0;
+      this.#pruneCarried.run({ before: at - CARRY_SENDS_MS });
+      this.#carrySends.run({
+        type: otherType(type),
+        address: normalized,
+        since: at - CARRY_SENDS_MS,
+      });
       this.blocks.removeAllBy(type, normalized);
       this.conversations.deleteInvolving(type, normalized);
       return changed;

@@ -2,7 +2,7 @@
  * Run under a deployment's permission flags: tries what the bridge must be able to do and what
  * it must not, and prints one JSON line of outcomes (`ok` or the error's name).
  */
-const [allowedUrl, thirdUrl, insideFile, outsideFile] = Deno.args;
+const [allowedUrl, thirdUrl, insideFile, outsideFile, besideDatabase] = Deno.args;
 
 async function outcome(fn: () => Promise<unknown>): Promise<string> {
   try {
@@ -23,6 +23,7 @@ const results = {
   thirdNet: await outcome(async () => (await fetch(thirdUrl!)).body?.cancel()),
   insideWrite: await outcome(() => Deno.writeTextFile(insideFile!, "probe")),
   outsideWrite: await outcome(() => Deno.writeTextFile(outsideFile!, "probe")),
+  besideDatabase: await outcome(() => Deno.writeTextFile(besideDatabase!, "probe")),
   otherEnv: await outcome(() => Promise.resolve(Deno.env.get("HOME"))),
   run: await outcome(() => new Deno.Command("/bin/true").output()),
 };

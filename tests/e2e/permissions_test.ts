@@ -1,8 +1,9 @@
 /**
  * The permission set that ships is the one that is tested: the flags the compile task bakes for
  * the test configuration are the flags the e2e suite runs the bridge with, and under them Deno
- * refuses a third host, a write outside the data folders, other environment variables and
- * running programs.
+ * refuses a third host, a write outside the bridge's own files and folders (the database's
+ * folder included: only the database and its companion files are writable there), other
+ * environment variables and running programs.
  */
 import assert from "node:assert/strict";
 import { ROOT, World } from "./world.ts";
@@ -43,8 +44,10 @@ Deno.test("the compile task's flags are the e2e flags, and they confine the brid
       `${ROOT}tests/e2e/permission_probe.ts`,
       `${world.mastodon.url}/api/v1/instance`,
       "http://127.0.0.2:8080/",
-      `${world.dir}/data/probe.txt`,
+      `${world.dir}/files/probe.txt`,
       `${world.dir}/outside.txt`,
+      // The database's folder is not the bridge's to write in: only its own files there are.
+      `${world.dir}/data/probe.txt`,
     ],
     clearEnv: true,
     stdout: "piped",
@@ -57,6 +60,7 @@ Deno.test("the compile task's flags are the e2e flags, and they confine the brid
     thirdNet: "NotCapable",
     insideWrite: "ok",
     outsideWrite: "NotCapable",
+    besideDatabase: "NotCapable",
     otherEnv: "NotCapable",
     run: "NotCapable",
   });
