@@ -13,6 +13,7 @@ import type { Logger } from "@logtape/logtape";
 import { type Effect, XMPP } from "../core/types.ts";
 import type { NetworkSender, SendResult } from "../outbox/port.ts";
 import type { Delivery } from "./ack_tracker.ts";
+import { checkJid } from "../core/address.ts";
 import { describeError } from "./errors.ts";
 import { isAccountJid } from "./jid.ts";
 import {
@@ -118,6 +119,10 @@ export class XmppSender implements NetworkSender {
 
   /** Sends `stanzas` in order from the first one not yet acknowledged under `key`. */
   async #sendAll(key: string, stanzas: XmlElement[], postedId: string | null): Promise<SendResult> {
+    // Last check before the wire: a stanza to something that is no JID would be bounced at best,
+    // or close the stream at worst; retrying cannot fix it.
+    const badTo = stanzas.find((s) => s.attrs.to !== undefined && !checkJid(s.attrs.to, false).ok);
+    if (badTo !== undefined) return permanent("the recipient is not a valid JID");
     for (let i = this.#progress.get(key) ?? 0; i < stanzas.length; i++) {
       const delivery = await this.#link.send(stanzas[i]!);
       if (!delivery.ok) {
