@@ -29,6 +29,7 @@ export type AddressCheck =
 export const MAX_JID_PART_BYTES = 1023;
 
 /** C0 and C1 controls, DEL, noncharacters, lone surrogates. */
+// deno-lint-ignore no-control-regex
 const FORBIDDEN_ANYWHERE =
   /[\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\p{Cs}]|[\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{3FFFE}\u{3FFFF}\u{4FFFE}\u{4FFFF}\u{5FFFE}\u{5FFFF}\u{6FFFE}\u{6FFFF}\u{7FFFE}\u{7FFFF}\u{8FFFE}\u{8FFFF}\u{9FFFE}\u{9FFFF}\u{AFFFE}\u{AFFFF}\u{BFFFE}\u{BFFFF}\u{CFFFE}\u{CFFFF}\u{DFFFE}\u{DFFFF}\u{EFFFE}\u{EFFFF}\u{FFFFE}\u{FFFFF}\u{10FFFE}\u{10FFFF}]/u;
 
@@ -84,6 +85,7 @@ export function checkDomain(input: string): AddressCheck {
   }
   let host: string;
   try {
+    // deno-lint-ignore no-control-regex
     host = /^[\x00-\x7f]*$/.test(s) ? s.toLowerCase() : new URL(`http://${s}`).hostname;
   } catch {
     return refused("the domain is no valid internationalised domain name");
@@ -172,6 +174,7 @@ export function canonicalAddress(address: string): string {
   const s = address.trim().toLowerCase();
   const at = s.lastIndexOf("@");
   const domain = at < 0 ? s : s.slice(at + 1);
+  // deno-lint-ignore no-control-regex
   if (/^[\x00-\x7f]*$/.test(domain)) return s;
   const canonical = canonicalDomain(domain);
   return canonical === null ? s : `${s.slice(0, at + 1)}${canonical}`;
