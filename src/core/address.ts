@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { domainToUnicode } from "node:url";
+import { domainToASCII, domainToUnicode } from "node:url";
 
 /** An address checked: its canonical form, or why it is refused. */
 export type AddressCheck =
@@ -28,10 +28,8 @@ export type AddressCheck =
 /** Longest part of a JID, in UTF-8 octets (RFC 7622 §3.1). */
 export const MAX_JID_PART_BYTES = 1023;
 
-/** C0 and C1 controls, DEL, noncharacters, lone surrogates. */
-// deno-lint-ignore no-control-regex
-const FORBIDDEN_ANYWHERE =
-  /[\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\p{Cs}]|[\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{3FFFE}\u{3FFFF}\u{4FFFE}\u{4FFFF}\u{5FFFE}\u{5FFFF}\u{6FFFE}\u{6FFFF}\u{7FFFE}\u{7FFFF}\u{8FFFE}\u{8FFFF}\u{9FFFE}\u{9FFFF}\u{AFFFE}\u{AFFFF}\u{BFFFE}\u{BFFFF}\u{CFFFE}\u{CFFFF}\u{DFFFE}\u{DFFFF}\u{EFFFE}\u{EFFFF}\u{FFFFE}\u{FFFFF}\u{10FFFE}\u{10FFFF}]/u;
+/** C0 and C1 controls, DEL, noncharacters (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF), lone surrogates. */
+const FORBIDDEN_ANYWHERE = /[\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]/u;
 
 /** A character of a JID local part (RFC 7622 §3.3 with the PRECIS IdentifierClass). */
 const JID_LOCAL_CHAR =
@@ -96,7 +94,7 @@ export function checkDomain(input: string): AddressCheck {
     return refused("the domain is no valid domain name");
   }
   // An A-label must decode (URL checks the ones it made; check those that came written).
-  if (labels.some((l) => l.startsWith("xn--")) && domainToUnicode(host) === "") {
+  if (labels.some((l) => l.startsWith("xn--")) && domainToASCII(host) === "") {
     return refused("the domain holds an invalid A-label");
   }
   return { ok: true, value: host };
