@@ -15,6 +15,7 @@ import type { NetworkSender, SendResult } from "../outbox/port.ts";
 import type { Delivery } from "./ack_tracker.ts";
 import { checkJid } from "../core/address.ts";
 import { describeError } from "./errors.ts";
+import { SUSPECT_LIMIT } from "./poison.ts";
 import { isAccountJid } from "./jid.ts";
 import {
   deliverStanzas,
@@ -44,6 +45,8 @@ export class XmppSender implements NetworkSender {
   readonly #log: Logger;
   /** Outbox key -> number of its stanzas already acknowledged. */
   readonly #progress = new Map<string, number>();
+  /** Outbox key -> stream errors traced to it so far (see poison.ts). */
+  readonly #suspects = new Map<string, number>();
 
   constructor(link: SenderLink, log: Logger) {
     this.#link = link;
@@ -127,6 +130,7 @@ export class XmppSender implements NetworkSender {
       const delivery = await this.#link.send(stanzas[i]!);
       if (!delivery.ok) {
         this.#remember(key, i);
+        if (delivery.suspect) return this.#suspect(key, delivery.reason);
         this.#log.debug("XMPP send incomplete: {reason}", {
           key,
           part: i,
@@ -136,7 +140,27 @@ export class XmppSender implements NetworkSender {
       }
     }
     this.#progress.delete(key);
+    this.#suspects.delete(key);
     return { ok: true, postedId };
+  }
+
+  /** One more stream error traced to `key`: retried after backoff, given up at the limit. */
+  #suspect(key: string, reason: string): SendResult {
+    const count = (this.#suspects.get(key) ?? 0) + 1;
+    this.#suspects.delete(key);
+    if (count >= SUSPECT_LIMIT) {
+      this.#log.warning("XMPP send given up: the server closed the stream {count} times on it", {
+        key,
+        count,
+      });
+      return permanent(`${reason}, ${count} times`);
+    }
+    this.#suspects.set(key, count);
+    for (const oldest of this.#suspects.keys()) {
+      if (this.#suspects.size <= MAX_REMEMBERED) break;
+      this.#suspects.delete(oldest);
+    }
+    return { ok: false, permanent: false, reason, suspect: true };
   }
 
   #remember(key: string, done: number): void {

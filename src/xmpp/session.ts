@@ -26,6 +26,7 @@ import { describeError, isPermanentConnectError } from "./errors.ts";
 import { bareJid, domainOfJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
+import { PoisonGuard, type SmQueue } from "./poison.ts";
 import { Roster, rosterEntries } from "./roster.ts";
 import { type Timers, withTimeout } from "./timers.ts";
 import { trustCaFile } from "./tls_trust.ts";
@@ -93,6 +94,13 @@ export class XmppSession {
       this.#xmpp.streamManagement,
       options.timers,
       options.tuning.ackTimeoutMs,
+    );
+    // A stanza the server rejects as malformed is not resent by the session (poison.ts).
+    new PoisonGuard(
+      this.#xmpp,
+      this.#xmpp.streamManagement as unknown as SmQueue,
+      this.#tracker,
+      this.#log,
     );
     this.#pinger = new Pinger(
       options.timers,
