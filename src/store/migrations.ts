@@ -16,6 +16,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
+import { canonicaliseStoredDomains } from "./idn_migration.ts";
 
 /** One schema step: SQL run as a script, or a function for data rewrites. */
 export type Migration = string | ((db: DatabaseSync) => void);
@@ -114,7 +115,7 @@ CREATE INDEX outbox_closed ON outbox (closed_at) WHERE state <> 0;
 `;
 
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1, V2];
+export const MIGRATIONS: readonly Migration[] = [V1, V2, canonicaliseStoredDomains];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;
