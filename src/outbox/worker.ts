@@ -146,6 +146,13 @@ export class OutboxWorker implements AsyncDisposable {
     } catch (e) {
       result = { ok: false, permanent: false, reason: e instanceof Error ? e.message : String(e) };
     }
+    if (
+      !result.ok && result.suspect && !result.permanent && row.lastError?.startsWith(SUSPECT_MARK)
+    ) {
+      // The attempt before also closed the stream (the sender's own count may have been lost
+      // in a restart): two stream errors traced to this row, it is given up.
+      result = { ...result, permanent: true, reason: `${result.reason}, twice` };
+    }
     this.#opts.onAttempt?.(row, result);
     try {
       if (result.ok) {

@@ -23,7 +23,8 @@ import { backoffDelay } from "./backoff.ts";
 import { destroySocket, openClient } from "./client.ts";
 import { capsElement, capsVer, discoInfo } from "./disco.ts";
 import { describeError, isPermanentConnectError } from "./errors.ts";
-import { bareJid, domainOfJid } from "./jid.ts";
+import { wireJid } from "../core/address.ts";
+import { bareJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
 import { PoisonGuard, type SmQueue } from "./poison.ts";
@@ -80,7 +81,8 @@ export class XmppSession {
     this.#o = options;
     this.#log = options.log;
     this.jid = bareJid(options.jid);
-    this.domain = domainOfJid(this.jid);
+    // On the wire (stream `to`, TLS name, pings) the domain is in U-labels, as RFC 7622 asks.
+    this.domain = wireJid(this.jid).slice(this.jid.indexOf("@") + 1);
     this.#xmpp = openClient({
       jid: this.jid,
       password: options.password,
