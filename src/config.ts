@@ -5,6 +5,7 @@
  * Every problem is collected and reported together, each naming the file, the key (and its line
  * when known), what was expected and what was found, so an operator fixes a file in one go.
  */
+import { canonicalAddress } from "./core/address.ts";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { resolve } from "node:path";
 import { Reader } from "./config_reader.ts";
@@ -217,12 +218,12 @@ export function loadConfig(opts: LoadOptions): Config {
 export function fediAddress(s: string, apInstance: string): string {
   const a = s.trim().replace(/^@/, "").toLowerCase();
   if (a === "") return "";
-  return a.includes("@") ? a : `${a}@${apInstance}`;
+  return canonicalAddress(a.includes("@") ? a : `${a}@${apInstance}`);
 }
 
 /** `xmpp:Name@Host/resource` -> `name@host`. */
 export function bareJid(s: string): string {
-  return s.trim().replace(/^xmpp:/i, "").replace(/\/.*$/, "").toLowerCase();
+  return canonicalAddress(s.trim().replace(/^xmpp:/i, "").replace(/\/.*$/, ""));
 }
 
 function errorText(e: unknown): string {

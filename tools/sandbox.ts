@@ -21,8 +21,27 @@ Both are registered with the bridge. Type a line and press Enter:
                 xmpp @bob@${FEDI_DOMAIN} Hello from XMPP!
   help          this text
   quit          stop everything
+In <text>, \\uXXXX or \\u{X...} stands for any character (a control, U+FFFF...), to try
+what the bridge does with hostile input, e.g.  fedi xmpp:a\\uFFFFb@${XMPP_DOMAIN} hi
 What each user receives is printed as it arrives.
 `;
+
+/**
+ * `text` with each `\uXXXX` (four hex digits) or `\u{X...}` (one to six) replaced by that
+ * UTF-16 code unit or code point, so any character can be typed, even a lone surrogate;
+ * a doubled backslash stands for one.
+ */
+export function unescapeLine(text: string): string {
+  return text.replace(
+    /\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|(\\))/g,
+    (whole, braced: string | undefined, four: string | undefined, slash: string | undefined) => {
+      if (slash !== undefined) return "\\";
+      if (four !== undefined) return String.fromCharCode(parseInt(four, 16));
+      const cp = parseInt(braced!, 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
+    },
+  );
+}
 
 function print(line: string): void {
   console.log(line);
@@ -72,7 +91,7 @@ async function main(): Promise<number> {
     for (const raw of lines) {
       const line = raw.trim();
       const [word, ...rest] = line.split(/\s+/);
-      const text = rest.join(" ");
+      const text = unescapeLine(rest.join(" "));
       if (word === "quit" || word === "exit") break reading;
       if (word === "fedi" && text) {
         mastodon.postAs(bob, { text: `@${BOT_FEDI} ${text}`, visibility: "direct" });

@@ -3,6 +3,7 @@
  * ({@link Turn}) that collects the effects of one inbound event and commits them with the state
  * change that caused them, in one transaction.
  */
+import { canonicalDomain } from "./address.ts";
 import type { Config } from "../config.ts";
 import type { I18n } from "../i18n.ts";
 import type { Params } from "../i18n_template.ts";
@@ -51,16 +52,17 @@ export function isAdmin(config: Config, account: Account): boolean {
   return list.includes(account.address.toLowerCase());
 }
 
-/** The domain part of an address. */
+/** The domain part of an address, lower-case, as A-labels when it is a valid IDN. */
 export function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  return canonicalDomain(domain) ?? domain;
 }
 
-/** The domains of the bots' servers, which lists never exclude. */
+/** The domains of the bots' servers (as A-labels), which lists never exclude. */
 export function botDomains(config: Config): Set<string> {
   return new Set([
-    config.apInstance,
-    config.xmppInstance,
+    domainOf(config.apInstance),
+    domainOf(config.xmppInstance),
     domainOf(config.fediHandle),
     domainOf(config.xmppJid),
   ]);

@@ -8,6 +8,7 @@ import { applyLanguage, handleCommand } from "./commands.ts";
 import { handleSend } from "./sending.ts";
 import { botAccounts, type CoreDeps, Turn } from "./context.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";
+import { defuseMentions } from "./render.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 import { deliveryInFlight } from "./recipients.ts";
 
@@ -163,6 +164,16 @@ export class Core {
     }
     const parsed = this.parse(inbound.text, inbound.from);
     if (parsed.isEmpty) return;
+    if (parsed.badAddresses.length > 0) {
+      // Refused before anything else: such an address must never reach a lookup or the wire.
+      const written = parsed.badAddresses.join(", ");
+      turn.reply("engine.bad_address", {
+        // Written without live mentions: to a Fediverse user this answer is a status.
+        addresses: inbound.from.network === FEDI ? defuseMentions(written, new Set(), "") : written,
+      });
+      turn.commit(() => {});
+      return;
+    }
     const { prefixes } = this.deps.config;
     const commandCount = parsed.commands.length + parsed.unknownCommands.length;
     if (commandCount > 1 || parsed.langs.length > 1) {

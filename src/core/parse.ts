@@ -31,8 +31,15 @@
  * - Bare domain: a domain standing alone as a word (`!addred spam.example`),
  *   not followed by `/`, `@` or `:`+text, so not in a URL or an e-mail
  *   address; these feed the admin domain commands.
- * - Addresses and domains are lower-cased, deduplicated, in order of first
- *   appearance. The bots' own addresses are never recipients.
+ * - Addresses and domains are lower-cased, domains as A-labels (punycode),
+ *   deduplicated, in order of first appearance. The bots' own addresses are
+ *   never recipients.
+ * - An address that reads as one but breaks the address grammar
+ *   (src/core/address.ts: a control character or noncharacter in a JID, a
+ *   Fediverse user name Mastodon would not take, a domain that is no valid
+ *   IDN) is no recipient: it is listed in `badAddresses`, as written (with
+ *   invisible characters shown as `\uXXXX`), and the caller refuses the
+ *   message naming it. A short mention with an odd name is just text.
  * - A line starting with `>` is a quote (chat clients quote that way, and a
  *   quote of a bridged message may hold its sender's address): nothing in it
  *   is read, it stays in the text.
@@ -47,6 +54,8 @@
  *
  * @module
  */
+
+import { canonicalAddress, canonicalDomain, checkAcct, checkJid, showAddress } from "./address.ts";
 
 /** Default command words, in the order that gives each its meaning (SPEC §5). */
 export const COMMANDS = [
@@ -126,8 +135,10 @@ export interface ParsedMessage {
   readonly xmppRecipients: readonly string[];
   /** From XMPP only: names written with the fedi prefix but no server, lower-cased. */
   readonly shortMentions: readonly string[];
-  /** Bare domain names, lower-cased. */
+  /** Bare domain names, lower-cased, as A-labels when they are valid IDNs. */
   readonly domains: readonly string[];
+  /** Addresses that break the address grammar, as written with their prefix (see module doc). */
+  readonly badAddresses: readonly string[];
   /** The text to carry (see the module doc). */
   readonly text: string;
   /** The message was empty or only white space: it is no message at all. */
@@ -148,6 +159,8 @@ const ADDRESS_TLD_RE = /^(?:\p{L}+|xn--[a-z0-9-]+)$/iu;
 const URL_RE = /[a-z][a-z0-9+.-]*:\/\/\S*/iy;
 const FEDI_NAME_RE = /[\p{L}\p{N}_][\p{L}\p{N}_.%+-]*/uy;
 const JID_LOCAL_RE = /[^\s"&'/:<>@()[\]{},;]+/uy;
+/** Mastodon's user name rule: a short mention with another name is no address. */
+const FEDI_USERNAME_RE = /^[a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?$/i;
 const COMMAND_WORD_RE = /\p{L}[\p{L}\p{N}_-]*/uy;
 const LANG_CODE_RE = /[\p{L}\p{N}_-]*/uy;
 const TAIL_RE = /[/?]\S*/y;
@@ -225,10 +238,13 @@ interface Span {
 export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
   const source = text.replace(/\r\n?/g, "\n");
   const { prefixes } = opts;
-  const apInstance = normaliseHost(opts.apInstance);
+  const apInstance = canonicalDomain(normaliseHost(opts.apInstance)) ??
+    normaliseHost(opts.apInstance);
   const botFediRaw = opts.botAddresses.fedi.trim().replace(/^@/, "").toLowerCase();
-  const botFedi = botFediRaw.includes("@") ? botFediRaw : `${botFediRaw}@${apInstance}`;
-  const botXmpp = opts.botAddresses.xmpp.trim().toLowerCase().split("/")[0] ?? "";
+  const botFedi = canonicalAddress(
+    botFediRaw.includes("@") ? botFediRaw : `${botFediRaw}@${apInstance}`,
+  );
+  const botXmpp = canonicalAddress(opts.botAddresses.xmpp.trim().split("/")[0] ?? "");
   const words = opts.commandWords.slice(0, COMMANDS.length).map((w) => w.toLowerCase());
 
   const commands: ParsedCommand[] = [];
@@ -238,6 +254,7 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
   const xmpp = new OrderedSet();
   const short = new OrderedSet();
   const domains = new OrderedSet();
+  const bad = new OrderedSet();
   const cut: Span[] = [];
 
   let i = 0;
@@ -294,9 +311,11 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
         if (host !== null) {
           let end = start + local.length + 1 + host.length;
           end += matchAt(TAIL_RE, source, end)?.length ?? 0;
-          const jid = `${local}@${host}`.toLowerCase();
-          if (jid === botXmpp) cut.push({ start: i, end });
-          else xmpp.add(jid);
+          const checked = checkJid(`${local}@${host}`);
+          if (!checked.ok) {
+            bad.add(showAddress(source.slice(i, start + local.length + 1 + host.length)));
+          } else if (checked.value === botXmpp) cut.push({ start: i, end });
+          else xmpp.add(checked.value);
           i = end;
           continue;
         }
@@ -311,16 +330,17 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
         const host = source[at] === "@" ? hostAt(source, at + 1, true) : null;
         if (host !== null && source[at + 1 + host.length] !== "@") {
           const end = at + 1 + host.length;
-          const address = `${name}@${host}`.toLowerCase();
-          if (address === botFedi) cut.push({ start: i, end });
-          else fedi.add(address);
+          const checked = checkAcct(`${name}@${host}`);
+          if (!checked.ok) bad.add(showAddress(source.slice(i, end)));
+          else if (checked.value === botFedi) cut.push({ start: i, end });
+          else fedi.add(checked.value);
           i = end;
           continue;
         }
         if (host === null) {
           const bare = name.replace(/[.\-%+]+$/, "");
           const end = start + bare.length;
-          if (bare !== "") {
+          if (bare !== "" && FEDI_USERNAME_RE.test(bare)) {
             const address = `${bare}@${apInstance}`.toLowerCase();
             if (address === botFedi) cut.push({ start: i, end });
             else if (opts.from === 0) fedi.add(address);
@@ -334,7 +354,9 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
 
     const host = hostAt(source, i, false);
     if (host !== null) {
-      if (domainMayEndAt(source, i + host.length)) domains.add(host.toLowerCase());
+      if (domainMayEndAt(source, i + host.length)) {
+        domains.add(canonicalDomain(host) ?? host.toLowerCase());
+      }
       i += host.length;
       continue;
     }
@@ -352,6 +374,7 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
     xmppRecipients: xmpp.values,
     shortMentions: short.values,
     domains: domains.values,
+    badAddresses: bad.values,
     text: carried,
     isEmpty,
     langOnly: langs.values.length > 0 && commands.length === 0 && unknown.values.length === 0 &&

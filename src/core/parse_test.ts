@@ -29,6 +29,7 @@ interface Expected {
   readonly xmppRecipients?: readonly string[];
   readonly shortMentions?: readonly string[];
   readonly domains?: readonly string[];
+  readonly badAddresses?: readonly string[];
   /** Defaults to the input, trimmed. */
   readonly text?: string;
   readonly isEmpty?: boolean;
@@ -101,8 +102,40 @@ const CASES: readonly Case[] = [
     input: "@a_b.c@sub.my-host2.example xmpp:jörg@bücher.example",
     expect: {
       fediRecipients: ["a_b.c@sub.my-host2.example"],
-      xmppRecipients: ["jörg@bücher.example"],
+      xmppRecipients: ["jörg@xn--bcher-kva.example"],
     },
+  },
+  {
+    name: "an IDN domain written in Unicode gives the A-label form Mastodon reports",
+    input: "@alice@Bücher.Example xmpp:bob@XN--BCHER-KVA.example !addred bücher.example",
+    expect: {
+      commands: ["addred"],
+      fediRecipients: ["alice@xn--bcher-kva.example"],
+      xmppRecipients: ["bob@xn--bcher-kva.example"],
+      domains: ["xn--bcher-kva.example"],
+    },
+  },
+  {
+    name: "a control character in a JID makes it a bad address, not a recipient",
+    input: "xmpp:a\u0001b@chat.example hi",
+    expect: { badAddresses: ["xmpp:a\\u0001b@chat.example"] },
+  },
+  {
+    name: "U+FFFF, U+FFFE and a lone surrogate in a JID make it a bad address",
+    input: "xmpp:a\uFFFFb@chat.example xmpp:c\uFFFEd@chat.example xmpp:e\uD800f@chat.example",
+    expect: {
+      badAddresses: [
+        "xmpp:a\\uFFFFb@chat.example",
+        "xmpp:c\\uFFFEd@chat.example",
+        "xmpp:e\\uD800f@chat.example",
+      ],
+    },
+  },
+  {
+    name: "a Fediverse name Mastodon would not take is a bad address; a short one is text",
+    input: "@bob+x@host.example @jos\u00e9@host.example and @jos\u00e9 too",
+    from: 0,
+    expect: { badAddresses: ["@bob+x@host.example", "@jos\u00e9@host.example"] },
   },
   {
     name: "localhost accepted for addresses (test servers), not as a domain",
@@ -384,6 +417,7 @@ function check(c: Case): void {
     xmppRecipients: e.xmppRecipients ?? [],
     shortMentions: e.shortMentions ?? [],
     domains: e.domains ?? [],
+    badAddresses: e.badAddresses ?? [],
     text: e.text ?? c.input.trim(),
     isEmpty: e.isEmpty ?? false,
     langOnly: e.langOnly ?? false,

@@ -191,7 +191,8 @@ async function checkFediAccount(
   if (info.group) return { key: "reg.group" };
 
   const min = config.minApActivityPosts;
-  const ownServer = domain === config.apInstance || domain === domainOf(config.fediHandle);
+  const ownServer = domain === domainOf(config.apInstance) ||
+    domain === domainOf(config.fediHandle);
   const checkActivity = min > 0 && !ownServer && !lists.isGreen(domain);
   let lang = usableLanguage(turn, statusLang);
   if (checkActivity || lang === null) {

@@ -21,6 +21,11 @@ export type SendResult =
     readonly reason: string;
     /** Epoch ms before which a retry is pointless (from a 429's reset header), if known. */
     readonly retryAt?: number;
+    /**
+     * The content itself may be the cause (the server closed the XMPP stream as malformed with
+     * it in flight): retried after its backoff only, never early when the link comes back.
+     */
+    readonly suspect?: boolean;
   };
 
 export interface NetworkSender {

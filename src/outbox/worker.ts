@@ -8,7 +8,7 @@
 import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
 import type { AccountType } from "../store/types.ts";
-import type { OutboxRow } from "../store/outbox.ts";
+import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
 import type { NetworkSender, SendResult } from "./port.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
 
@@ -146,6 +146,13 @@ export class OutboxWorker implements AsyncDisposable {
     } catch (e) {
       result = { ok: false, permanent: false, reason: e instanceof Error ? e.message : String(e) };
     }
+    if (
+      !result.ok && result.suspect && !result.permanent && row.lastError?.startsWith(SUSPECT_MARK)
+    ) {
+      // The attempt before also closed the stream (the sender's own count may have been lost
+      // in a restart): two stream errors traced to this row, it is given up.
+      result = { ...result, permanent: true, reason: `${result.reason}, twice` };
+    }
     this.#opts.onAttempt?.(row, result);
     try {
       if (result.ok) {
@@ -171,7 +178,9 @@ export class OutboxWorker implements AsyncDisposable {
         reason: result.reason,
         seconds: Math.round((nextAt - now()) / 1000),
       });
-      outbox.deps.store.outbox.retry(row.id, nextAt, result.reason);
+      // A suspect waits out its backoff even if the link comes back (retryNow skips it).
+      const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
+      outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
     } catch (e) {
       this.#log.error("cannot record the outcome of outbox row {id}: {error}", {
         id: row.id,

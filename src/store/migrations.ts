@@ -16,6 +16,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
+import { canonicaliseStoredDomains } from "./idn_migration.ts";
 
 /** One schema step: SQL run as a script, or a function for data rewrites. */
 export type Migration = string | ((db: DatabaseSync) => void);
@@ -139,7 +140,7 @@ CREATE INDEX carried_sends_by_date ON carried_sends (at);
 `;
 
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1, V2, V3];
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, canonicaliseStoredDomains];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -38,6 +38,13 @@ export interface OutboxRow {
 const HEAD = `o.id = (SELECT MIN(p.id) FROM outbox p
   WHERE p.state = 0 AND p.network = o.network AND p.lane = o.lane)`;
 
+/**
+ * Starts the `last_error` of a row whose content may itself have caused the failure (the XMPP
+ * server closed the stream on it): such a row waits out its backoff even when the link comes
+ * back ({@link OutboxTable.retryNow} leaves it alone).
+ */
+export const SUSPECT_MARK = "[suspect] ";
+
 /** SQL of this module, exported for the query-plan test. */
 export const OUTBOX_SQL = {
   insert: `INSERT INTO outbox (network, lane, payload, created_at, next_at)
@@ -52,7 +59,8 @@ export const OUTBOX_SQL = {
   retry: `UPDATE outbox SET attempts = attempts + 1, next_at = :nextAt, last_error = :error
     WHERE id = :id AND state = 0`,
   retryNow: `UPDATE outbox SET next_at = :now
-    WHERE state = 0 AND network = :network AND next_at > :now`,
+    WHERE state = 0 AND network = :network AND next_at > :now
+    AND (last_error IS NULL OR substr(last_error, 1, ${SUSPECT_MARK.length}) <> '${SUSPECT_MARK}')`,
   get: "SELECT * FROM outbox WHERE id = :id",
   pendingMentioning: `SELECT * FROM outbox
     WHERE state = 0 AND network = :network AND instr(payload, :needle) > 0 ORDER BY id`,
@@ -130,7 +138,10 @@ export class OutboxTable {
     return this.#retry.run({ id, nextAt, error }).changes > 0;
   }
 
-  /** Makes every postponed row of `network` due now (its server is back); returns how many. */
+  /**
+   * Makes every postponed row of `network` due now (its server is back), except suspects (see
+   * {@link SUSPECT_MARK}); returns how many.
+   */
   retryNow(network: AccountType, now: number): number {
     return Number(this.#retryNow.run({ network, now }).changes);
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { canonicalAddress } from "../core/address.ts";
 import type { SQLOutputValue } from "node:sqlite";
 
 /** A Fediverse (Mastodon API) account. */
@@ -27,9 +28,12 @@ export function otherType(type: AccountType): AccountType {
   return type === FEDI ? XMPP : FEDI;
 }
 
-/** Addresses are kept lower-cased (`name@host`, without any prefix). */
+/**
+ * Addresses are kept lower-cased (`name@host`, without any prefix), the domain as A-labels
+ * (src/core/address.ts), so a Unicode and a punycode spelling of one account are one row.
+ */
 export function normalizeAddress(address: string): string {
-  return address.trim().toLowerCase();
+  return canonicalAddress(address);
 }
 
 /** One result row as node:sqlite hands it out. */

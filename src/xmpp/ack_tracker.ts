@@ -9,8 +9,13 @@
 import type { Timers } from "./timers.ts";
 import type { Emitter, XmlElement } from "./xml.ts";
 
-/** How one stanza fared. */
-export type Delivery = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/**
+ * How one stanza fared. `suspect`: the server closed the stream as malformed while it was in
+ * flight, so it may be the cause (src/xmpp/poison.ts).
+ */
+export type Delivery =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly suspect?: boolean };
 
 interface Pending {
   readonly settle: (delivery: Delivery) => void;

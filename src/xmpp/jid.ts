@@ -4,11 +4,15 @@
  *
  * @module
  */
+import { canonicalAddress, checkJid } from "../core/address.ts";
 
-/** The bare part of a JID (`name@host/resource` -> `name@host`), lower-cased. */
+/**
+ * The bare part of a JID (`name@host/resource` -> `name@host`), lower-cased, the domain as
+ * A-labels (the form addresses are compared in, src/core/address.ts).
+ */
 export function bareJid(jid: string): string {
   const slash = jid.indexOf("/");
-  return (slash < 0 ? jid : jid.slice(0, slash)).toLowerCase();
+  return canonicalAddress(slash < 0 ? jid : jid.slice(0, slash));
 }
 
 /** The domain of a JID (`name@host/resource` -> `host`), lower-cased. */
@@ -25,9 +29,11 @@ export function localOfJid(jid: string): string {
 }
 
 /**
- * Whether `jid` is a user account (`name@host`, with or without a resource) rather than a server
- * or a component: only those can be bridge users.
+ * Whether `jid` is a valid user account JID (`name@host`, with or without a resource, RFC 7622:
+ * no control character, noncharacter or lone surrogate, parts of at most 1023 octets, a domain
+ * that is a valid IDN) rather than a server, a component or something malformed: only those can
+ * be bridge users or get a stanza.
  */
 export function isAccountJid(jid: string): boolean {
-  return /^[^@/\s"&'<>:]+@[^@/\s]+$/.test(bareJid(jid));
+  return checkJid(jid, true).ok;
 }

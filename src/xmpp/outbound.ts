@@ -9,7 +9,8 @@
  */
 import type { Effect, MediaItem } from "../core/types.ts";
 import { NS } from "./ns.ts";
-import { element, type XmlElement } from "./xml.ts";
+import { wireJid } from "../core/address.ts";
+import { element, type XmlElement, xmlSafe } from "./xml.ts";
 
 export type NoticeEffect = Extract<Effect, { kind: "notice" }>;
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
@@ -17,17 +18,7 @@ export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
 /** Separates a message id from the part number of its out-of-band attachments. */
 const PART_SEPARATOR = "~";
 
-/**
- * Characters XML 1.0 does not allow (most C0 controls, U+FFFE/U+FFFF, unpaired surrogates).
- * The server would close the stream on one of them (`not-well-formed`), and a retry would do it
- * again, so they are replaced before anything is sent.
- */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** `text` with every character that XML cannot carry replaced by U+FFFD. */
-export function xmlSafe(text: string): string {
-  return text.replace(NOT_XML_CHAR, "\uFFFD");
-}
+export { xmlSafe };
 
 /** The stanza id of a notice sent under outbox `key`. */
 export function noticeId(key: string): string {
@@ -56,7 +47,7 @@ export function chatMessage(options: {
   const id = xmlSafe(options.id);
   return element(
     "message",
-    { to: options.to, type: "chat", id, "xml:lang": options.lang },
+    { to: wireJid(options.to), type: "chat", id, "xml:lang": options.lang },
     element("body", {}, xmlSafe(options.text)),
     element("origin-id", { xmlns: NS.sid, id }),
     options.replyTo ? element("reply", { xmlns: NS.reply, id: xmlSafe(options.replyTo) }) : null,
@@ -78,7 +69,7 @@ export function mediaMessage(options: {
   const description = options.media.description;
   return element(
     "message",
-    { to: options.to, type: "chat", id, "xml:lang": options.lang },
+    { to: wireJid(options.to), type: "chat", id, "xml:lang": options.lang },
     element("body", {}, url),
     element(
       "x",
@@ -131,7 +122,7 @@ export function presenceStanza(
   to: string,
   type: "subscribe" | "subscribed" | "unsubscribe" | "unsubscribed",
 ): XmlElement {
-  return element("presence", { to, type });
+  return element("presence", { to: wireJid(to), type });
 }
 
 /** The roster-set that removes `jid` from the bot's roster (RFC 6121 2.5). */
@@ -139,7 +130,11 @@ export function rosterRemoveIq(jid: string): XmlElement {
   return element(
     "iq",
     { type: "set" },
-    element("query", { xmlns: NS.roster }, element("item", { jid, subscription: "remove" })),
+    element(
+      "query",
+      { xmlns: NS.roster },
+      element("item", { jid: wireJid(jid), subscription: "remove" }),
+    ),
   );
 }
 

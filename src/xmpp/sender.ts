@@ -13,7 +13,9 @@ import type { Logger } from "@logtape/logtape";
 import { type Effect, XMPP } from "../core/types.ts";
 import type { NetworkSender, SendResult } from "../outbox/port.ts";
 import type { Delivery } from "./ack_tracker.ts";
+import { checkJid } from "../core/address.ts";
 import { describeError } from "./errors.ts";
+import { SUSPECT_LIMIT } from "./poison.ts";
 import { isAccountJid } from "./jid.ts";
 import {
   deliverStanzas,
@@ -43,6 +45,8 @@ export class XmppSender implements NetworkSender {
   readonly #log: Logger;
   /** Outbox key -> number of its stanzas already acknowledged. */
   readonly #progress = new Map<string, number>();
+  /** Outbox key -> stream errors traced to it so far (see poison.ts). */
+  readonly #suspects = new Map<string, number>();
 
   constructor(link: SenderLink, log: Logger) {
     this.#link = link;
@@ -118,10 +122,15 @@ export class XmppSender implements NetworkSender {
 
   /** Sends `stanzas` in order from the first one not yet acknowledged under `key`. */
   async #sendAll(key: string, stanzas: XmlElement[], postedId: string | null): Promise<SendResult> {
+    // Last check before the wire: a stanza to something that is no JID would be bounced at best,
+    // or close the stream at worst; retrying cannot fix it.
+    const badTo = stanzas.find((s) => s.attrs.to !== undefined && !checkJid(s.attrs.to, false).ok);
+    if (badTo !== undefined) return permanent("the recipient is not a valid JID");
     for (let i = this.#progress.get(key) ?? 0; i < stanzas.length; i++) {
       const delivery = await this.#link.send(stanzas[i]!);
       if (!delivery.ok) {
         this.#remember(key, i);
+        if (delivery.suspect) return this.#suspect(key, delivery.reason);
         this.#log.debug("XMPP send incomplete: {reason}", {
           key,
           part: i,
@@ -131,7 +140,27 @@ export class XmppSender implements NetworkSender {
       }
     }
     this.#progress.delete(key);
+    this.#suspects.delete(key);
     return { ok: true, postedId };
+  }
+
+  /** One more stream error traced to `key`: retried after backoff, given up at the limit. */
+  #suspect(key: string, reason: string): SendResult {
+    const count = (this.#suspects.get(key) ?? 0) + 1;
+    this.#suspects.delete(key);
+    if (count >= SUSPECT_LIMIT) {
+      this.#log.warning("XMPP send given up: the server closed the stream {count} times on it", {
+        key,
+        count,
+      });
+      return permanent(`${reason}, ${count} times`);
+    }
+    this.#suspects.set(key, count);
+    for (const oldest of this.#suspects.keys()) {
+      if (this.#suspects.size <= MAX_REMEMBERED) break;
+      this.#suspects.delete(oldest);
+    }
+    return { ok: false, permanent: false, reason, suspect: true };
   }
 
   #remember(key: string, done: number): void {

@@ -23,9 +23,11 @@ import { backoffDelay } from "./backoff.ts";
 import { destroySocket, openClient } from "./client.ts";
 import { capsElement, capsVer, discoInfo } from "./disco.ts";
 import { describeError, isPermanentConnectError } from "./errors.ts";
-import { bareJid, domainOfJid } from "./jid.ts";
+import { wireJid } from "../core/address.ts";
+import { bareJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
+import { PoisonGuard, type SmQueue } from "./poison.ts";
 import { Roster, rosterEntries } from "./roster.ts";
 import { type Timers, withTimeout } from "./timers.ts";
 import { trustCaFile } from "./tls_trust.ts";
@@ -79,7 +81,8 @@ export class XmppSession {
     this.#o = options;
     this.#log = options.log;
     this.jid = bareJid(options.jid);
-    this.domain = domainOfJid(this.jid);
+    // On the wire (stream `to`, TLS name, pings) the domain is in U-labels, as RFC 7622 asks.
+    this.domain = wireJid(this.jid).slice(this.jid.indexOf("@") + 1);
     this.#xmpp = openClient({
       jid: this.jid,
       password: options.password,
@@ -93,6 +96,13 @@ export class XmppSession {
       this.#xmpp.streamManagement,
       options.timers,
       options.tuning.ackTimeoutMs,
+    );
+    // A stanza the server rejects as malformed is not resent by the session (poison.ts).
+    new PoisonGuard(
+      this.#xmpp,
+      this.#xmpp.streamManagement as unknown as SmQueue,
+      this.#tracker,
+      this.#log,
     );
     this.#pinger = new Pinger(
       options.timers,

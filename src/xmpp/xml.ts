@@ -26,14 +26,32 @@ export interface XmlElement {
 /** What an `xml()` child may be; `null`/`undefined`/`false` children are skipped. */
 export type XmlChild = XmlElement | string | null | undefined | false;
 
-/** Builds an element: `element("message", { to }, element("body", {}, text))`. */
+/**
+ * Characters XML 1.0 does not allow (most C0 controls, U+FFFE/U+FFFF, unpaired surrogates).
+ * The server would close the stream on one of them (`not-well-formed`), and a retry would do it
+ * again, so they are replaced before anything is sent.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** `text` with every character that XML cannot carry replaced by U+FFFD. */
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML_CHAR, "\uFFFD");
+}
+
+/**
+ * Builds an element: `element("message", { to }, element("body", {}, text))`. Every attribute
+ * value and text child goes through {@link xmlSafe}, so whatever a builder is handed, what goes
+ * on the wire is XML 1.0 (the serialiser escapes `<&"'>`).
+ */
 export function element(
   name: string,
   attrs: Record<string, string | undefined> = {},
   ...children: XmlChild[]
 ): XmlElement {
   const clean: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attrs)) if (value !== undefined) clean[key] = value;
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value !== undefined) clean[key] = xmlSafe(value);
+  }
   const build = createXml as unknown as (
     name: string,
     attrs: Record<string, string>,
@@ -44,7 +62,7 @@ export function element(
     clean,
     ...children.filter((c): c is XmlElement | string =>
       c !== null && c !== undefined && c !== false
-    ),
+    ).map((c) => typeof c === "string" ? xmlSafe(c) : c),
   );
 }
 

@@ -1,11 +1,12 @@
 /**
  * The sandbox as a newcomer uses it: `deno task sandbox`, then a line as each user; a message
- * must cross in each direction.
+ * must cross in each direction. Then as an attacker would: a JID holding U+FFFF, typed as
+ * `\uFFFF`, gets a refusal naming it, and the next message still crosses.
  */
 import assert from "node:assert/strict";
 import { ROOT } from "./world.ts";
 
-Deno.test("the sandbox shows a message crossing in each direction", async () => {
+Deno.test("the sandbox shows a message crossing in each direction; a hostile JID gets a refusal and the next message crosses", async () => {
   const child = new Deno.Command("deno", {
     args: ["task", "--quiet", "sandbox"],
     cwd: ROOT,
@@ -37,6 +38,11 @@ Deno.test("the sandbox shows a message crossing in each direction", async () => 
       new TextEncoder().encode("fedi xmpp:alice@xmpp.test Hello from the Fediverse side\n"),
     );
     await waitFor(/\[XMPP\] Alice received[\s\S]*Hello from the Fediverse side/);
+    // `\uFFFF` typed as six characters: the sandbox turns it into U+FFFF.
+    await writer.write(new TextEncoder().encode("fedi xmpp:a\\uFFFFb@xmpp.test hi\n"));
+    await waitFor(/\[Fediverse\] Bob received[^\n]*\n[^\n]*xmpp:a\\uFFFFb@xmpp\.test/);
+    await writer.write(new TextEncoder().encode("fedi xmpp:alice@xmpp.test right after\n"));
+    await waitFor(/\[XMPP\] Alice received[\s\S]*right after/);
     await writer.write(new TextEncoder().encode("quit\n"));
     await writer.close();
     const status = await child.status;
