@@ -24,6 +24,7 @@ Deno.test("a fresh file gets the whole schema, WAL and the application id", asyn
       "blocks",
       "bridge_blocks",
       "conversations",
+      "flood",
       "inbound",
       "meta",
       "outbox",

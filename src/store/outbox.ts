@@ -51,6 +51,7 @@ export const OUTBOX_SQL = {
     attempts = attempts + 1 WHERE id = :id AND state = 0`,
   retry: `UPDATE outbox SET attempts = attempts + 1, next_at = :nextAt, last_error = :error
     WHERE id = :id AND state = 0`,
+  defer: "UPDATE outbox SET next_at = :nextAt WHERE id = :id AND state = 0",
   retryNow: `UPDATE outbox SET next_at = :now
     WHERE state = 0 AND network = :network AND next_at > :now`,
   get: "SELECT * FROM outbox WHERE id = :id",
@@ -81,6 +82,7 @@ export class OutboxTable {
   readonly #close: StatementSync;
   readonly #retry: StatementSync;
   readonly #retryNow: StatementSync;
+  readonly #defer: StatementSync;
   readonly #get: StatementSync;
   readonly #countPending: StatementSync;
   readonly #pruneClosed: StatementSync;
@@ -92,6 +94,7 @@ export class OutboxTable {
     this.#close = db.prepare(OUTBOX_SQL.close);
     this.#retry = db.prepare(OUTBOX_SQL.retry);
     this.#retryNow = db.prepare(OUTBOX_SQL.retryNow);
+    this.#defer = db.prepare(OUTBOX_SQL.defer);
     this.#get = db.prepare(OUTBOX_SQL.get);
     this.#countPending = db.prepare(OUTBOX_SQL.countPending);
     this.#pruneClosed = db.prepare(OUTBOX_SQL.pruneClosed);
@@ -121,6 +124,11 @@ export class OutboxTable {
   /** Counts an attempt and postpones the row until `nextAt`. */
   retry(id: number, nextAt: number, error: string): boolean {
     return this.#retry.run({ id, nextAt, error }).changes > 0;
+  }
+
+  /** Postpones a row until `nextAt` without counting an attempt (it was not tried). */
+  defer(id: number, nextAt: number): boolean {
+    return this.#defer.run({ id, nextAt }).changes > 0;
   }
 
   /** Makes every postponed row of `network` due now (its server is back); returns how many. */
