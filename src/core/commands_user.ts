@@ -5,6 +5,7 @@
  * @module
  */
 import { isAdmin } from "./context.ts";
+import { charge, limitOf } from "./flood.ts";
 import {
   accountUsage,
   type CommandContext,
@@ -30,6 +31,15 @@ export function report(ctx: CommandContext): void {
   if (admin === undefined) {
     // The configuration requires one; without it there is nobody to tell.
     answer.line("report.nobody");
+    return;
+  }
+  // Flood control: so many reports per account and day reach the admin, no more.
+  const verdict = charge(turn.deps, turn.sender, "report");
+  if (verdict !== "ok") {
+    turn.refusal = true;
+    if (verdict === "over") {
+      answer.line("flood.reports", { max: limitOf(config, "report").max });
+    }
     return;
   }
   turn.notify({ network: XMPP, address: admin }, "report.forward", {

@@ -10,6 +10,7 @@ import { botAccounts, type CoreDeps, Turn } from "./context.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 import { deliveryInFlight } from "./recipients.ts";
+import { allowCommand } from "./flood.ts";
 
 /**
  * The longest text the core takes in one message. Mastodon-compatible servers allow a few
@@ -77,22 +78,23 @@ export class Core {
     // An empty body (a chat state, a stray newline) is no message: no answer either.
     if (inbound.text.trim() === "") return;
     if (inbound.text.length > MAX_INBOUND_CHARS) {
-      turn.reply("engine.too_long", { max: MAX_INBOUND_CHARS });
+      turn.refuse("engine.too_long", { max: MAX_INBOUND_CHARS });
       turn.commit(() => {});
       return;
     }
     const parsed = this.parse(inbound.text, inbound.from);
     if (parsed.isEmpty) return;
+    if (!allowCommand(turn, parsed)) return;
     await this.#holdForTarget(inbound);
     const { prefixes } = this.deps.config;
     const commandCount = parsed.commands.length + parsed.unknownCommands.length;
     if (commandCount > 1 || parsed.langs.length > 1) {
-      turn.reply("engine.one_command", { prefix: prefixes.command });
+      turn.refuse("engine.one_command", { prefix: prefixes.command });
       turn.commit(() => {});
       return;
     }
     if (parsed.unknownCommands.length === 1) {
-      turn.reply("engine.unknown_command", {
+      turn.refuse("engine.unknown_command", {
         command: `${prefixes.command}${parsed.unknownCommands[0]}`,
         help: `${prefixes.command}${this.deps.config.commandWords[3]}`,
       });
