@@ -22,7 +22,8 @@ export const FLOOD_SQL = {
     RETURNING count, window_start`,
   hold: `UPDATE flood SET held = held + 1
     WHERE type = :type AND address = :address AND kind = :kind RETURNING held`,
-  heldSince: `SELECT COUNT(*) AS accounts, COALESCE(SUM(held), 0) AS held FROM flood
+  heldSince:
+    `SELECT COUNT(DISTINCT type || ' ' || address) AS accounts, COALESCE(SUM(held), 0) AS held FROM flood
     WHERE window_start >= :since AND held > 0`,
   pruneBefore: "DELETE FROM flood WHERE window_start < :before",
 } as const;
