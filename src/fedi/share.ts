@@ -11,9 +11,10 @@
  * window waits, delayed and not dropped, until that window ends; other accounts' rows go on. The
  * account is told once, through `onSlowed`, that it is being slowed down.
  *
- * The budgets' sizes and windows come from the server's rate-limit headers (`X-RateLimit-Limit`,
- * `X-RateLimit-Reset`): the answers to posting a status for the statuses budget, all others for
- * the requests budget. Until the server has said, Mastodon's figures are assumed. The counts are
+ * A status (a delivery or a notice) spends from the statuses budget, any other request (a follow,
+ * say) from the requests budget. The budgets' sizes and windows come from the server's rate-limit
+ * headers (`X-RateLimit-Limit`, `X-RateLimit-Reset`): the answers to posting a status for the
+ * statuses budget, all others for the requests budget. Until the server has said, Mastodon's figures are assumed. The counts are
  * kept in memory: a restart starts every account's share afresh.
  *
  * @module
@@ -95,7 +96,11 @@ export function payerOf(effect: Effect): Account {
   return effect.kind === "deliver" ? effect.from : effect.to;
 }
 
-/** Whether sending `effect` posts a status (and so spends the statuses budget too). */
+/**
+ * Whether sending `effect` posts a status. A status spends the statuses budget only: on Mastodon
+ * that budget is far smaller than the requests one (30 against 300 per 5 minutes at 10 %), and its
+ * answers are the ones that tell the statuses window, so each family learns from what it counts.
+ */
 function postsStatus(effect: Effect): boolean {
   return effect.kind === "notice" || effect.kind === "deliver";
 }
@@ -138,19 +143,15 @@ export class BudgetShare {
     const now = clock();
     const payer = payerOf(effect);
     const key = `${payer.network}:${payer.address}`;
-    const families = postsStatus(effect) ? [this.#statuses, this.#requests] : [this.#requests];
-    let until = 0;
-    for (const family of families) {
-      family.roll(now);
-      if ((family.spent.get(key) ?? 0) >= family.cap(percent)) {
-        until = Math.max(until, family.end ?? now);
-      }
-    }
-    if (until > now) {
+    const family = postsStatus(effect) ? this.#statuses : this.#requests;
+    family.roll(now);
+    const spent = family.spent.get(key) ?? 0;
+    if (spent >= family.cap(percent)) {
+      const until = Math.max(family.end ?? now, now + 1);
       this.#slowed(key, payer, until, now);
       return until;
     }
-    for (const family of families) family.spent.set(key, (family.spent.get(key) ?? 0) + 1);
+    family.spent.set(key, spent + 1);
     return 0;
   }
 

@@ -194,7 +194,7 @@ Deno.test("budget share: a small server limit still lets each account one reques
   assert.equal(share.admit(row(3, "from:b"), deliver(CALM, 1)), 0);
 });
 
-Deno.test("budget share: notices spend their recipient's share; contacts only requests", () => {
+Deno.test("budget share: notices spend their recipient's statuses share, contacts the requests share", () => {
   const share = new BudgetShare({
     percent: 1,
     now: () => T0,
@@ -207,9 +207,10 @@ Deno.test("budget share: notices spend their recipient's share; contacts only re
   assert.equal(share.admit(row(2, "to:reader"), notice(READER)), T0 + 180 * MINUTE);
   assert.equal(share.admit(row(3, "to:reader"), contact), 0, "no status: requests left");
   assert.equal(share.admit(row(4, "to:reader"), contact), 0);
-  assert.equal(share.admit(row(5, "to:reader"), contact), T0 + 5 * MINUTE);
+  assert.equal(share.admit(row(5, "to:reader"), contact), 0);
+  assert.equal(share.admit(row(6, "to:reader"), contact), T0 + 5 * MINUTE);
   // The notice that says so passes in its own lane.
-  assert.equal(share.admit(row(6, `${ASIDE_LANE_PREFIX}to:reader`), notice(READER)), 0);
+  assert.equal(share.admit(row(7, `${ASIDE_LANE_PREFIX}to:reader`), notice(READER)), 0);
 });
 
 Deno.test("budget share: max-share-of-server-budget 0 is no limit", () => {
@@ -217,4 +218,17 @@ Deno.test("budget share: max-share-of-server-budget 0 is no limit", () => {
   for (let i = 0; i < 1000; i++) {
     assert.equal(share.admit(row(i, "from:a"), deliver(FLOODER, i)), 0);
   }
+});
+
+Deno.test("budget share: windows follow the server's answers, also after a window passed unseen", () => {
+  let now = T0;
+  const share = new BudgetShare({ percent: 10, now: () => now });
+  share.observe(POST_STATUS_CALL, limits(10, 9, T0 + 1000));
+  assert.equal(share.admit(row(1, "from:a"), deliver(FLOODER, 1)), 0);
+  assert.equal(share.admit(row(2, "from:a"), deliver(FLOODER, 2)), T0 + 1000);
+  // The window ended; the next status opens a new one, whose end the server's answer tells.
+  now = T0 + 5000;
+  assert.equal(share.admit(row(3, "from:a"), deliver(FLOODER, 3)), 0);
+  share.observe(POST_STATUS_CALL, limits(10, 9, T0 + 6000));
+  assert.equal(share.admit(row(4, "from:a"), deliver(FLOODER, 4)), T0 + 6000, "not 3 hours");
 });
