@@ -26,6 +26,8 @@ import {
   serverBaseUrl,
   systemTimers,
 } from "./fedi/mod.ts";
+import { BudgetShare } from "./fedi/share.ts";
+import { LONGEST_WINDOW_MS } from "./core/flood.ts";
 import { XmppBot } from "./xmpp/bot.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
@@ -76,8 +78,31 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
 
     let fediApi: FediApi | null = null;
     let directory: FediDirectory | null = null;
+    // Each account's share of the Fediverse bot's rate limits; a slowed account is told once.
+    const share = new BudgetShare({
+      percent: config.maxShareOfServerBudget,
+      now,
+      onSlowed: (account) => {
+        try {
+          outbox.enqueueAside({
+            kind: "notice",
+            to: account,
+            text: i18n.t(languageOf(deps, account), "flood.slowed"),
+            inReplyTo: null,
+          });
+        } catch (e) {
+          log.error("cannot queue the slow-down notice: {error}", { error: e });
+        }
+      },
+    });
     if (roles.includes("fedi")) {
-      fediApi = stack.use(new FediApi({ config, timers: systemTimers }));
+      fediApi = stack.use(
+        new FediApi({
+          config,
+          timers: systemTimers,
+          observe: (what, headers) => share.observe(what, headers),
+        }),
+      );
       const nodeinfo = new NodeInfoClient({
         userAgent: config.userAgent,
         timers: systemTimers,
@@ -126,7 +151,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       });
       const bot = new FediBot({ config, store, core, api: fediApi, timers: systemTimers });
       stack.use(bot);
-      const worker = new OutboxWorker({ outbox, sender, pollMs: opts.pollMs ?? 1000 });
+      const worker = new OutboxWorker({
+        outbox,
+        sender,
+        pollMs: opts.pollMs ?? 1000,
+        admit: (row, effect) => share.admit(row, effect),
+      });
       workers.push(worker);
       // Back online: what waited out a backoff goes now.
       bot.addEventListener("reconnected", () => worker.retryNow());
@@ -166,6 +196,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       });
       store.inbound.pruneBefore(now() - DEDUPE_KEEP_MS);
       store.outbox.pruneClosed(now() - OUTBOX_KEEP_MS);
+      store.flood.pruneBefore(now() - LONGEST_WINDOW_MS);
       log.info(
         "cleanup: {users} old account(s) and {records} old record(s) deleted, {unregistered} " +
           "account(s) unregistered",

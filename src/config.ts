@@ -83,6 +83,20 @@ export interface Config {
   readonly commandWords: readonly string[];
   readonly userAgent: string;
   readonly maxCharPerPost: number;
+  /** Flood control (0: no limit): commands one account may send per hour. */
+  readonly maxCommandsPerHour: number;
+  /** Error answers one account gets per hour; beyond, one "slow down" and then silence. */
+  readonly maxRefusalsPerHour: number;
+  /** Attempts to join (follow, subscribe, command, message) per account and day. */
+  readonly maxRegistrationAttemptsPerDay: number;
+  /** Reports one account may send to the admins per day. */
+  readonly maxReportsPerDay: number;
+  /** Answers per hour to accounts that are not registered, blocked or of a red-listed domain. */
+  readonly maxAnswersToOutsidersPerHour: number;
+  /** Percent of the bot's Mastodon rate limits one account may use (0: no limit). */
+  readonly maxShareOfServerBudget: number;
+  /** How long a failed account lookup (unknown, bot, inactive...) is remembered (minutes). */
+  readonly negativeLookupCacheMinutes: number;
   readonly helpUrl: Readonly<Record<string, string>>;
   readonly ahelpUrl: Readonly<Record<string, string>>;
   /** Base URL of the Mastodon client API (`ap-api-url`, default `https://<ap_instance>`). */

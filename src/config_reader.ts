@@ -212,6 +212,14 @@ export class Reader {
       this.notes.push(`"min-ap-activity-posts" is at most 40 (only 40 posts are looked at)`);
       minApActivityPosts = 40;
     }
+    const maxShareOfServerBudget = this.int("max-share-of-server-budget", 10);
+    if (maxShareOfServerBudget > 100) {
+      this.bad(
+        "max-share-of-server-budget",
+        "a percentage from 0 to 100 (0: no limit)",
+        maxShareOfServerBudget,
+      );
+    }
     const logLevelText = this.string("log-level", "info").toLowerCase();
     let logLevel: LogLevel = "info";
     if ((LOG_LEVELS as readonly string[]).includes(logLevelText)) {
@@ -260,6 +268,13 @@ export class Reader {
       commandWords,
       userAgent: this.string("user-agent", "xmpp-ap-bridge"),
       maxCharPerPost: this.int("max-char-per-post", 500, 1),
+      maxCommandsPerHour: this.int("max-commands-per-hour", 30),
+      maxRefusalsPerHour: this.int("max-refusals-per-hour", 10),
+      maxRegistrationAttemptsPerDay: this.int("max-registration-attempts-per-day", 20),
+      maxReportsPerDay: this.int("max-reports-per-day", 5),
+      maxAnswersToOutsidersPerHour: this.int("max-answers-to-outsiders-per-hour", 1),
+      maxShareOfServerBudget: Math.min(100, maxShareOfServerBudget),
+      negativeLookupCacheMinutes: this.int("negative-lookup-cache-minutes", 60),
       helpUrl: this.urlMap("help-url"),
       ahelpUrl: this.urlMap("ahelp-url"),
       apApiUrl,
@@ -349,6 +364,13 @@ export const KNOWN_KEYS: readonly string[] = [
   "xmpp-host",
   "xmpp-port",
   "xmpp-tls-ca-file",
+  "max-commands-per-hour",
+  "max-refusals-per-hour",
+  "max-registration-attempts-per-day",
+  "max-reports-per-day",
+  "max-answers-to-outsiders-per-hour",
+  "max-share-of-server-budget",
+  "negative-lookup-cache-minutes",
 ];
 
 const LANG_RE = /^[a-z]{2,3}([-_][a-z0-9]{2,8})?$/i;

@@ -213,3 +213,28 @@ Deno.test(".env values fill in what the real environment lacks", () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("flood control keys: defaults when absent, bad values named with the key", () => {
+  const c = load(MINIMAL);
+  assert.equal(c.maxCommandsPerHour, 30);
+  assert.equal(c.maxRefusalsPerHour, 10);
+  assert.equal(c.maxRegistrationAttemptsPerDay, 20);
+  assert.equal(c.maxReportsPerDay, 5);
+  assert.equal(c.maxAnswersToOutsidersPerHour, 1);
+  assert.equal(c.maxShareOfServerBudget, 10);
+  assert.equal(c.negativeLookupCacheMinutes, 60);
+  const set = load(
+    MINIMAL + "max-commands-per-hour: 0\nmax-reports-per-day: 2\nmax-share-of-server-budget: 25\n",
+  );
+  assert.equal(set.maxCommandsPerHour, 0);
+  assert.equal(set.maxReportsPerDay, 2);
+  assert.equal(set.maxShareOfServerBudget, 25);
+  const problems = problemsOf(
+    MINIMAL + "max-share-of-server-budget: 150\nmax-refusals-per-hour: -1\n" +
+      "negative-lookup-cache-minutes: soon\n",
+  );
+  assert.equal(problems.length, 3, problems.join("\n"));
+  assert.match(problems[0]!, /max-share-of-server-budget.*percentage from 0 to 100.*150/);
+  assert.ok(problems.some((p) => /max-refusals-per-hour.*whole number.*-1/.test(p)), problems[1]);
+  assert.ok(problems.some((p) => /negative-lookup-cache-minutes.*"soon"/.test(p)));
+});

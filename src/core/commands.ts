@@ -84,6 +84,7 @@ export async function handleCommand(
   const ctx: CommandContext = { turn, command, parsed, inbound, answer };
   turn.commit(() => {
     if (ADMIN_COMMANDS.has(command.name) && !isAdmin(turn.deps.config, turn.sender)) {
+      turn.refusal = true;
       answer.line("admin.only", { command: commandText(turn, command.name) });
     } else {
       handler(ctx);
@@ -102,12 +103,13 @@ export function applyLanguage(turn: Turn, code: string): boolean {
   const { i18n, store } = turn.deps;
   const example = `${turn.deps.config.prefixes.lang}${i18n.languages()[0] ?? "en"}`;
   if (activeUser(turn, turn.sender) === undefined) {
-    turn.reply("lang.not_registered", { register: commandText(turn, "register"), example });
+    turn.refuse("lang.not_registered", { register: commandText(turn, "register"), example });
     turn.commit(() => {});
     return false;
   }
   const lang = code === "" ? null : i18n.resolve(code);
   if (lang === null) {
+    turn.refusal = true;
     turn.replyText(i18n.t(i18n.unknownLanguage, "lang.unknown", {
       code,
       languages: i18n.languages().join(", "),

@@ -8,6 +8,7 @@
 import { cancelDomain, cancelInvolving } from "./cancel.ts";
 import type { AddResult, Lists, RemoveResult } from "../lists.ts";
 import { botDomains, isAdmin } from "./context.ts";
+import { DAY_MS } from "./flood.ts";
 import {
   accountUsage,
   type CommandContext,
@@ -185,6 +186,11 @@ export function status(ctx: CommandContext): void {
     answer.line("admin.status_users_max", { count, max: config.maxRegUsers });
   } else answer.line("admin.status_users", { count });
   answer.line(config.greenlistMode ? "admin.status_greenlist_on" : "admin.status_greenlist_off");
+  // Shown once the flood control held something back.
+  const flood = store.flood.heldSince(turn.deps.now() - DAY_MS);
+  if (flood.held > 0) {
+    answer.line("admin.status_flood", { held: flood.held, accounts: flood.accounts });
+  }
 }
 
 // --- Domain lists --------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  */
 import { cancelBetween } from "./cancel.ts";
 import { isAdmin } from "./context.ts";
+import { charge, limitOf } from "./flood.ts";
 import {
   accountUsage,
   type CommandContext,
@@ -31,6 +32,15 @@ export function report(ctx: CommandContext): void {
   if (admin === undefined) {
     // The configuration requires one; without it there is nobody to tell.
     answer.line("report.nobody");
+    return;
+  }
+  // Flood control: so many reports per account and day reach the admin, no more.
+  const verdict = charge(turn.deps, turn.sender, "report");
+  if (verdict !== "ok") {
+    turn.refusal = true;
+    if (verdict === "over") {
+      answer.line("flood.reports", { max: limitOf(config, "report").max });
+    }
     return;
   }
   turn.notify({ network: XMPP, address: admin }, "report.forward", {

@@ -9,6 +9,7 @@ import type { I18n } from "../i18n.ts";
 import type { Params } from "../i18n_template.ts";
 import type { Lists } from "../lists.ts";
 import type { Store } from "../store/store.ts";
+import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";
 import { type Account, type AccountType, type ContactAction, type Effect, FEDI } from "./types.ts";
 
@@ -83,6 +84,13 @@ export class Turn {
   dedupe: { readonly network: AccountType; readonly key: string } | null = null;
   /** How many commits happened. */
   commits = 0;
+  /**
+   * Whether the answers of this turn are error answers (a refusal), which the flood control
+   * counts against `max-refusals-per-hour` (see {@link Turn.refuse}).
+   */
+  refusal = false;
+  /** The flood control's verdicts for this turn, per budget (see flood.ts). */
+  readonly verdicts = new Map<Budget, Verdict>();
   #holdMark = 0;
 
   constructor(
@@ -102,6 +110,12 @@ export class Turn {
   /** Answers the sender with the text of `key`. */
   reply(key: string, params?: Params): void {
     this.replyText(this.t(key, params));
+  }
+
+  /** Answers the sender with the text of `key`, an error answer (see {@link Turn.refusal}). */
+  refuse(key: string, params?: Params): void {
+    this.refusal = true;
+    this.reply(key, params);
   }
 
   /** Answers the sender with an already written text. */
@@ -126,12 +140,15 @@ export class Turn {
 
   /**
    * Runs `fn` (synchronous: the state changes) in one transaction and hands the effects collected
-   * so far, and those `fn` adds, to the outbox inside it.
+   * so far, and those `fn` adds, to the outbox inside it, less the answers that the flood control
+   * holds back.
    */
   commit<T>(fn: () => T): T {
     return this.deps.store.transaction(() => {
+      const outsiderBefore = isOutsider(this.deps, this.sender);
       const result = fn();
-      const effects = this.effects.splice(0);
+      // Answers over the sender's flood budgets are held back (flood.ts).
+      const effects = guardAnswers(this, this.effects.splice(0), outsiderBefore);
       if (effects.length > 0) this.deps.emit(effects);
       if (this.dedupe && this.#holdMark === 0) {
         this.deps.store.inbound.markHandled(this.dedupe.network, this.dedupe.key, this.deps.now());

@@ -11,6 +11,7 @@ import { type ParsedMessage, parseMessage } from "./parse.ts";
 import { defuseMentions } from "./render.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 import { deliveryInFlight } from "./recipients.ts";
+import { allowCommand } from "./flood.ts";
 
 /**
  * The longest text the core takes in one message. Mastodon-compatible servers allow a few
@@ -158,16 +159,17 @@ export class Core {
     // An empty body (a chat state, a stray newline) is no message: no answer either.
     if (inbound.text.trim() === "") return;
     if (inbound.text.length > MAX_INBOUND_CHARS) {
-      turn.reply("engine.too_long", { max: MAX_INBOUND_CHARS });
+      turn.refuse("engine.too_long", { max: MAX_INBOUND_CHARS });
       turn.commit(() => {});
       return;
     }
     const parsed = this.parse(inbound.text, inbound.from);
     if (parsed.isEmpty) return;
+    if (!allowCommand(turn, parsed)) return;
     if (parsed.badAddresses.length > 0) {
       // Refused before anything else: such an address must never reach a lookup or the wire.
       const written = parsed.badAddresses.join(", ");
-      turn.reply("engine.bad_address", {
+      turn.refuse("engine.bad_address", {
         // Written without live mentions: to a Fediverse user this answer is a status.
         addresses: inbound.from.network === FEDI ? defuseMentions(written, new Set(), "") : written,
       });
@@ -177,12 +179,12 @@ export class Core {
     const { prefixes } = this.deps.config;
     const commandCount = parsed.commands.length + parsed.unknownCommands.length;
     if (commandCount > 1 || parsed.langs.length > 1) {
-      turn.reply("engine.one_command", { prefix: prefixes.command });
+      turn.refuse("engine.one_command", { prefix: prefixes.command });
       turn.commit(() => {});
       return;
     }
     if (parsed.unknownCommands.length === 1) {
-      turn.reply("engine.unknown_command", {
+      turn.refuse("engine.unknown_command", {
         command: `${prefixes.command}${parsed.unknownCommands[0]}`,
         help: `${prefixes.command}${this.deps.config.commandWords[3]}`,
       });

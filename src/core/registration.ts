@@ -12,6 +12,7 @@ import { cancelInvolving } from "./cancel.ts";
 import { htmlToText } from "../fedi/html.ts";
 import type { User } from "../store/users.ts";
 import { botDomains, domainOf, type Turn } from "./context.ts";
+import { charge, limitOf, negativeLookupsOf } from "./flood.ts";
 import { type CommandName, COMMANDS } from "./parse.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
 import { type Account, FEDI } from "./types.ts";
@@ -74,12 +75,31 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
   const ownDomain = botDomains(config).has(domain);
 
   const refuse = (refusal: Refusal): false => {
+    turn.refusal = true;
     turn.replyText(withNote(turn.t(refusal.key, refusal.params), how));
     if (how.trigger === "follow_request") turn.contact(sender, "reject", how.accountId ?? null);
     if (how.trigger === "subscribe") turn.contact(sender, "unsubscribed");
     turn.commit(() => {});
     return false;
   };
+
+  // Flood control: a budget of attempts to join per account and day, before any lookup. The
+  // first attempt over it is told why; later ones get no answer at all.
+  if (current === undefined) {
+    const verdict = charge(deps, sender, "register");
+    if (verdict === "over") {
+      return refuse({
+        key: "flood.registrations",
+        params: { max: limitOf(config, "register").max },
+      });
+    }
+    if (verdict === "silent") {
+      if (how.trigger === "follow_request") turn.contact(sender, "reject", how.accountId ?? null);
+      if (how.trigger === "subscribe") turn.contact(sender, "unsubscribed");
+      turn.commit(() => {});
+      return false;
+    }
+  }
 
   // 1-5: the rules that need no network. Being registered already is no new registration,
   // so closing or a full bridge does not turn an active user away.
@@ -172,6 +192,29 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
 
 /** The Fediverse part of the checks (SPEC §3, item 6): facts, or the refusal. */
 async function checkFediAccount(
+  turn: Turn,
+  fedi: FediDirectory,
+  domain: string,
+  statusLang: string | null,
+): Promise<FediFacts | Refusal> {
+  const { config, store } = turn.deps;
+  // A lookup that failed for good a little while ago is not repeated (flood control).
+  const failed = negativeLookupsOf(store);
+  const known = failed.get(turn.sender.address, turn.deps.now());
+  if (known !== null) return known;
+  const found = await lookupFediAccount(turn, fedi, domain, statusLang);
+  if ("key" in found && found.key !== "reg.unreachable") {
+    failed.set(
+      turn.sender.address,
+      found,
+      turn.deps.now(),
+      config.negativeLookupCacheMinutes * 60_000,
+    );
+  }
+  return found;
+}
+
+async function lookupFediAccount(
   turn: Turn,
   fedi: FediDirectory,
   domain: string,
@@ -287,6 +330,7 @@ export function unregisterAccount(
   const { sender } = turn;
   if (activeUser(turn, sender) === undefined) {
     if (trigger === "command") {
+      turn.refusal = true;
       turn.replyText(withNote(turn.t("unreg.not_registered"), { note }));
       turn.commit(() => {});
     }

@@ -140,7 +140,7 @@ export async function handleSend(
 
 /** Answers the sender with `key` and commits: nothing is recorded, nothing delivered. */
 function refuse(turn: Turn, key: string, params?: Params): void {
-  turn.reply(key, params);
+  turn.refuse(key, params);
   turn.commit(() => {});
 }
 

@@ -29,6 +29,20 @@ ahelp-url:
   en: https://help.test/admin/en
 `;
 
+/**
+ * Turns the flood control off (flood.ts): most tests answer one account many times at one
+ * instant, which the default budgets would silence. {@link makeCore} appends it unless asked for
+ * the flood control with `{ flood: true }`.
+ */
+export const FLOOD_OFF = `
+max-commands-per-hour: 0
+max-refusals-per-hour: 0
+max-registration-attempts-per-day: 0
+max-reports-per-day: 0
+max-answers-to-outsiders-per-hour: 0
+negative-lookup-cache-minutes: 0
+`;
+
 /** A Fediverse account the fake directory knows, with its recent statuses. */
 export interface FakeAccount {
   info: FediAccountInfo;
@@ -107,14 +121,17 @@ export interface TestCore {
   [Symbol.dispose](): void;
 }
 
-/** A core on a fresh store and files folder; `extraConfig` is appended to {@link BASE_CONFIG}. */
-export function makeCore(extraConfig = ""): TestCore {
+/**
+ * A core on a fresh store and files folder; `extraConfig` is appended to {@link BASE_CONFIG}.
+ * The flood control is off unless `opts.flood` (then its defaults apply, or `extraConfig`'s).
+ */
+export function makeCore(extraConfig = "", opts: { readonly flood?: boolean } = {}): TestCore {
   const dir = Deno.makeTempDirSync({ prefix: "core-test-" });
   const config = loadConfig({
     path: `${dir}/config.yml`,
     env: {},
     roles: ["fedi", "xmpp"],
-    readFile: () => BASE_CONFIG + extraConfig,
+    readFile: () => BASE_CONFIG + (opts.flood ? "" : FLOOD_OFF) + extraConfig,
   });
   const store = openStore(":memory:");
   const clock = { now: Date.UTC(2026, 10, 25, 12) };

@@ -43,6 +43,11 @@ export interface FediApiOptions {
   readonly requestTimeoutMs?: number;
   /** The longest wait for a rate-limit reset before retrying inside a call (default 5 min). */
   readonly maxRateWaitMs?: number;
+  /**
+   * Also told each answer's headers, with the call's name (the budget shares read the rate
+   * limits there, see share.ts).
+   */
+  readonly observe?: (what: string, headers: Headers) => void;
   /** `fetch` for the calls masto does not make (default: the global one). */
   readonly fetch?: typeof fetch;
 }
@@ -60,6 +65,7 @@ export class FediApi implements Disposable {
   readonly #timeoutMs: number;
   readonly #maxRateWaitMs: number;
   readonly #fetch: typeof fetch;
+  readonly #observe: (what: string, headers: Headers) => void;
   readonly #abort = new AbortController();
 
   constructor(opts: FediApiOptions) {
@@ -69,6 +75,7 @@ export class FediApi implements Disposable {
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.#maxRateWaitMs = opts.maxRateWaitMs ?? 5 * 60_000;
     this.#fetch = opts.fetch ?? fetch;
+    this.#observe = opts.observe ?? (() => {});
     this.gate = new RateGate({ timers: opts.timers });
     this.rest = createRestAPIClient({
       url: opts.config.apApiUrl,
@@ -114,6 +121,7 @@ export class FediApi implements Disposable {
     return await this.#withRetry(what, async () => {
       const answer = await fn({ requestInit: { headers } });
       this.gate.observe(answer.headers);
+      this.#observe(what, answer.headers);
       return answer;
     }, opts.signal);
   }
@@ -135,6 +143,7 @@ export class FediApi implements Disposable {
         signal,
       });
       this.gate.observe(res.headers);
+      this.#observe(what, res.headers);
       const text = await res.text();
       if (res.status === 429 || res.status >= 500) {
         throw httpError(what, res.status, res.headers, this.#timers.now());
@@ -165,7 +174,10 @@ export class FediApi implements Disposable {
         return await attempt();
       } catch (e) {
         const error = toFediApiError(what, e, this.#timers.now());
-        if (error.headers !== null) this.gate.observe(error.headers);
+        if (error.headers !== null) {
+          this.gate.observe(error.headers);
+          this.#observe(what, error.headers);
+        }
         if (error.status === 429 && round === 0 && !signal.aborted) {
           const wait = (error.retryAt ?? this.#timers.now()) - this.#timers.now() + RESET_MARGIN_MS;
           if (wait <= this.#maxRateWaitMs) {

@@ -82,6 +82,20 @@ export class Outbox {
     }
   }
 
+  /**
+   * Writes one effect in a lane of its own (`aside:` and its usual lane), so it does not wait
+   * behind the rows of its usual lane; the Fediverse budget shares let such rows pass (the
+   * notice that an account is being slowed down).
+   */
+  enqueueAside(effect: Effect): void {
+    const { store, now } = this.deps;
+    const network = networkOf(effect);
+    store.outbox.insert(network, `aside:${laneOf(effect)}`, JSON.stringify(effect), now());
+    queueMicrotask(() => {
+      for (const listener of this.#listeners) listener(network);
+    });
+  }
+
   /** Calls `listener` when rows of a network were added in this process. */
   onEnqueued(listener: (network: AccountType) => void): Disposable {
     this.#listeners.add(listener);

@@ -35,6 +35,11 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** Random number in [0, 1), for jitter. */
   readonly random?: () => number;
+  /**
+   * Asked before each attempt: 0 (or any time not after now) lets the row go; a later epoch ms
+   * postpones it until then without counting an attempt (the Fediverse budget shares, say).
+   */
+  readonly admit?: (row: OutboxRow, effect: Effect) => number;
   /** Told about every attempt's outcome (logs, tests, benchmarks). */
   readonly onAttempt?: (row: OutboxRow, result: SendResult) => void;
 }
@@ -138,6 +143,20 @@ export class OutboxWorker implements AsyncDisposable {
     } catch {
       outbox.deps.store.outbox.close(row.id, 2, now(), "unreadable payload");
       this.#log.error("outbox row {id} is unreadable and was dropped", { id: row.id });
+      return;
+    }
+    const notBefore = this.#opts.admit?.(row, effect) ?? 0;
+    if (notBefore > now()) {
+      try {
+        outbox.deps.store.outbox.defer(row.id, notBefore);
+      } catch (e) {
+        this.#log.error("cannot postpone outbox row {id}: {error}", { id: row.id, error: e });
+      }
+      this.#log.debug("{kind} row {id} waits {seconds} s for its account's share", {
+        kind: effect.kind,
+        id: row.id,
+        seconds: Math.round((notBefore - now()) / 1000),
+      });
       return;
     }
     let result: SendResult;

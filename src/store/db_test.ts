@@ -26,6 +26,7 @@ Deno.test("a fresh file gets the whole schema, WAL and the application id", asyn
       "bridge_blocks",
       "carried_sends",
       "conversations",
+      "flood",
       "inbound",
       "meta",
       "outbox",

@@ -139,8 +139,27 @@ CREATE INDEX carried_sends_by_sender ON carried_sends (type, sender, at);
 CREATE INDEX carried_sends_by_date ON carried_sends (at);
 `;
 
+/**
+ * Step 4: the flood control's counters (src/store/flood.ts). One row per account and budget
+ * (`kind`: command, refusal, register, report, outsider), counting the events of the window that
+ * started at `window_start`; `held` counts those that were not answered. Keyed by address, not by
+ * a user row: the counters outlive unregistering.
+ */
+const V4 = `
+CREATE TABLE flood (
+  type         INTEGER NOT NULL CHECK (type IN (0, 1)),
+  address      TEXT    NOT NULL,
+  kind         TEXT    NOT NULL,
+  window_start INTEGER NOT NULL,
+  count        INTEGER NOT NULL,
+  held         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (type, address, kind)
+) WITHOUT ROWID;
+CREATE INDEX flood_by_window ON flood (window_start);
+`;
+
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, canonicaliseStoredDomains];
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4, canonicaliseStoredDomains];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -58,6 +58,7 @@ export const OUTBOX_SQL = {
     attempts = attempts + 1 WHERE id = :id AND state = 0`,
   retry: `UPDATE outbox SET attempts = attempts + 1, next_at = :nextAt, last_error = :error
     WHERE id = :id AND state = 0`,
+  defer: "UPDATE outbox SET next_at = :nextAt WHERE id = :id AND state = 0",
   retryNow: `UPDATE outbox SET next_at = :now
     WHERE state = 0 AND network = :network AND next_at > :now
     AND (last_error IS NULL OR substr(last_error, 1, ${SUSPECT_MARK.length}) <> '${SUSPECT_MARK}')`,
@@ -92,6 +93,7 @@ export class OutboxTable {
   readonly #close: StatementSync;
   readonly #retry: StatementSync;
   readonly #retryNow: StatementSync;
+  readonly #defer: StatementSync;
   readonly #get: StatementSync;
   readonly #pendingMentioning: StatementSync;
   readonly #rewrite: StatementSync;
@@ -105,6 +107,7 @@ export class OutboxTable {
     this.#close = db.prepare(OUTBOX_SQL.close);
     this.#retry = db.prepare(OUTBOX_SQL.retry);
     this.#retryNow = db.prepare(OUTBOX_SQL.retryNow);
+    this.#defer = db.prepare(OUTBOX_SQL.defer);
     this.#get = db.prepare(OUTBOX_SQL.get);
     this.#pendingMentioning = db.prepare(OUTBOX_SQL.pendingMentioning);
     this.#rewrite = db.prepare(OUTBOX_SQL.rewrite);
@@ -136,6 +139,11 @@ export class OutboxTable {
   /** Counts an attempt and postpones the row until `nextAt`. */
   retry(id: number, nextAt: number, error: string): boolean {
     return this.#retry.run({ id, nextAt, error }).changes > 0;
+  }
+
+  /** Postpones a row until `nextAt` without counting an attempt (it was not tried). */
+  defer(id: number, nextAt: number): boolean {
+    return this.#defer.run({ id, nextAt }).changes > 0;
   }
 
   /**

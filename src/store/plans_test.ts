@@ -5,6 +5,7 @@ import { BULK_SQL } from "./bulk.ts";
 import { CLEANUP_SQL } from "./cleanup.ts";
 import { CONVERSATIONS_SQL } from "./conversations.ts";
 import { openDatabase } from "./db.ts";
+import { FLOOD_SQL } from "./flood.ts";
 import { INBOUND_SQL } from "./inbound.ts";
 import { META_SQL } from "./meta.ts";
 import { OUTBOX_SQL } from "./outbox.ts";
@@ -20,6 +21,7 @@ const TABLES = [
   "outbox",
   "account_history",
   "carried_sends",
+  "flood",
 ];
 
 const ALL: Record<string, Record<string, string>> = {
@@ -32,6 +34,7 @@ const ALL: Record<string, Record<string, string>> = {
   outbox: OUTBOX_SQL,
   cleanup: CLEANUP_SQL,
   bulk: BULK_SQL,
+  flood: FLOOD_SQL,
 };
 
 // Whole-table reads that are meant to be: listing every bridge-wide block (a

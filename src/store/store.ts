@@ -14,6 +14,7 @@ import { Cleanup } from "./cleanup.ts";
 import { Conversations } from "./conversations.ts";
 import { openDatabase, type OpenOptions } from "./db.ts";
 import { Inbound } from "./inbound.ts";
+import { FloodTable } from "./flood.ts";
 import { Meta } from "./meta.ts";
 import { OutboxTable } from "./outbox.ts";
 import { type Transaction, transactionRunner } from "./transaction.ts";
@@ -37,6 +38,8 @@ export class Store implements Disposable {
   readonly inbound: Inbound;
   readonly outbox: OutboxTable;
   readonly cleanup: Cleanup;
+  /** The flood control's per-account counters. */
+  readonly flood: FloodTable;
   /** Raw inserts for filling a fresh database (the old bridge's import). */
   readonly bulk: Bulk;
   readonly #db: DatabaseSync;
@@ -55,6 +58,7 @@ export class Store implements Disposable {
     this.users = new Users(db, this.#transaction, this.blocks, this.conversations);
     this.cleanup = new Cleanup(db, this.#transaction, this.conversations);
     this.bulk = new Bulk(db);
+    this.flood = new FloodTable(db);
   }
 
   /**
