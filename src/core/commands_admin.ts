@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readInletCounts } from "../fedi/inlet_counts.ts";
 import type { AddResult, Lists, RemoveResult } from "../lists.ts";
 import { botDomains, isAdmin } from "./context.ts";
 import {
@@ -170,7 +171,10 @@ export function ahelp(ctx: CommandContext): void {
   answer.line("admin.help_more", { url: helpLink(config, config.ahelpUrl, turn.lang) });
 }
 
-/** Version, sending, registrations (and the cap), greenlist mode. */
+/**
+ * Version, sending, registrations (and the cap), greenlist mode, and what became of the Fediverse
+ * notifications (so that a gap shows).
+ */
 export function status(ctx: CommandContext): void {
   const { turn, answer } = ctx;
   const { config, lists, store } = turn.deps;
@@ -182,6 +186,19 @@ export function status(ctx: CommandContext): void {
     answer.line("admin.status_users_max", { count, max: config.maxRegUsers });
   } else answer.line("admin.status_users", { count });
   answer.line(config.greenlistMode ? "admin.status_greenlist_on" : "admin.status_greenlist_off");
+  // Written by the Fediverse bot's process (this may be another one), once it has seen any.
+  const counts = readInletCounts(store);
+  if (counts !== null) {
+    answer.line("admin.status_fedi_notifications", {
+      since: isoDate(counts.since),
+      handled: counts.handled,
+      ignored: counts.ignored,
+      duplicates: counts.duplicates,
+      recovered: counts.recovered,
+      failed: counts.failed,
+      gaveup: counts.givenUp,
+    });
+  }
 }
 
 // --- Domain lists --------------------------------------------------------------------------
