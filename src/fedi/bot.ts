@@ -21,7 +21,9 @@
  * so a quiet stream cannot be told from a dead one by waiting; the watchdog's catch-up tells.
  *
  * Events (an EventTarget): `ready` (first time live), `disconnected`, `reconnected`, `stall`,
- * and `notification` (a CustomEvent, detail {@link NotificationEventDetail}) after each one.
+ * `notification` (a CustomEvent, detail {@link NotificationEventDetail}) after each one, and
+ * `reconciled` (a CustomEvent, detail: how many notifications the pass took up) after each
+ * reconciliation of a live stream.
  *
  * @module
  */
@@ -441,6 +443,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         count: found,
       });
     } else this.#log.debug("Reconciliation found nothing the stream had missed");
+    this.dispatchEvent(new CustomEvent("reconciled", { detail: found }));
   }
 
   /** A notification failed: walk the notifications again later. */

@@ -9,12 +9,12 @@ import { type CoreDeps, languageOf } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";
-import { FediBot, type NotificationEventDetail } from "../../src/fedi/bot.ts";
+import { FediBot, type FediBotOptions, type NotificationEventDetail } from "../../src/fedi/bot.ts";
 import { MastoDirectory, serverBaseUrl } from "../../src/fedi/directory.ts";
 import { fediLimitsFromMeta } from "../../src/fedi/meta_keys.ts";
 import { NodeInfoClient } from "../../src/fedi/nodeinfo.ts";
 import { FediSender } from "../../src/fedi/sender.ts";
-import { systemTimers } from "../../src/fedi/timers.ts";
+import { systemTimers, type Timers } from "../../src/fedi/timers.ts";
 import type { I18n } from "../../src/i18n.ts";
 import { type Lists, openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
@@ -117,6 +117,10 @@ export interface HarnessOptions {
   readonly pageSize?: number;
   /** `fetch` used for nodeinfo (to count requests). */
   readonly nodeinfoFetch?: typeof fetch;
+  /** The bot's clock and timers (default the system's; the REST side always uses those). */
+  readonly timers?: Timers;
+  /** More options of the bot (reconciliation, overlap...). */
+  readonly bot?: Partial<FediBotOptions>;
 }
 
 export interface Harness extends AsyncDisposable {
@@ -206,13 +210,14 @@ ${opts.extraConfig ?? ""}`;
     store,
     core: spy,
     api,
-    timers: systemTimers,
+    timers: opts.timers ?? systemTimers,
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
     reconnectBaseMs: 50,
     reconnectMaxMs: 400,
     retryFailedMs: 100,
     connectTimeoutMs: 3000,
     pageSize: opts.pageSize ?? 40,
+    ...opts.bot,
   });
   return {
     server,
