@@ -69,7 +69,7 @@ export interface FediBotOptions {
   readonly reconcileIntervalMs?: number;
   /** How long after the last event of a burst a reconciliation runs (default 5 s). */
   readonly reconcileSettleMs?: number;
-  /** The least time between two reconciliations after bursts (default 15 s). */
+  /** The least time between two reconciliations after bursts (default 30 s). */
   readonly reconcileMinGapMs?: number;
   /** How many notifications behind the marker every catch-up reads again (default 200). */
   readonly overlapCount?: number;
@@ -403,7 +403,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     let due = this.#lastPassAt + interval;
     if (this.#burst) {
       const settled = this.#lastEventAt + (this.#o.reconcileSettleMs ?? 5_000);
-      const gap = this.#lastPassAt + (this.#o.reconcileMinGapMs ?? 15_000);
+      const gap = this.#lastPassAt + (this.#o.reconcileMinGapMs ?? 30_000);
       due = Math.min(due, Math.max(settled, gap));
     }
     if (this.#reconcileTimer !== null && this.#reconcileDue === due) return;

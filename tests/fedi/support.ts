@@ -87,13 +87,15 @@ export class CoreSpy {
   readonly calls: { inbound: Inbound; key: string | null }[] = [];
   /** When set, handling throws this many more times (a failing store, say). */
   failNext = 0;
+  /** Dedupe keys whose handling throws once each. */
+  readonly failOnce = new Set<string>();
 
   constructor(readonly core: Core) {}
 
   handle(inbound: Inbound, key: string | null): Promise<boolean> {
     this.calls.push({ inbound, key });
-    if (this.failNext > 0) {
-      this.failNext--;
+    if (this.failNext > 0 || (key !== null && this.failOnce.delete(key))) {
+      if (this.failNext > 0) this.failNext--;
       return Promise.reject(new Error("the store is busy"));
     }
     return this.core.handle(inbound, key);
