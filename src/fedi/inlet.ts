@@ -80,7 +80,10 @@ const RECENT_MAX = 4000;
 type Source = "stream" | "catch-up";
 
 export class NotificationInlet {
-  /** Counts of this process; every catch-up re-reading a done notification is `rechecked`. */
+  /**
+   * Counts of this process. A catch-up reading a done notification again is `rechecked`, not a
+   * duplicate: the catch-up's overlap does that on purpose.
+   */
   readonly stats = {
     handled: 0,
     ignored: 0,
@@ -238,8 +241,8 @@ export class NotificationInlet {
         });
         break;
       case "duplicate":
-        if (source === "catch-up" && reason === SEEN_HERE) {
-          // A catch-up walks back over what is done on purpose: not worth a line each.
+        if (source === "catch-up") {
+          // A catch-up reads back over what is done on purpose: not worth a line or a count each.
           this.stats.rechecked++;
           break;
         }
