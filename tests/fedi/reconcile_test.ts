@@ -85,6 +85,38 @@ Deno.test("a pass costs a few requests: the overlap's pages back and one forward
   assert.equal(h.spy.calls.length, 0);
 });
 
+Deno.test("the overlap reaches back by count or by time, whichever reaches further", async () => {
+  // The server's clock moves a minute for each mention: 300 mentions span five hours.
+  let serverNow = Date.now() - 6 * 3600_000;
+  const tick = () => serverNow;
+  for (
+    const [bot, backPages] of [
+      [{}, 3], // 200 notifications (three pages of 80) span more than 10 minutes
+      [{ overlapCount: 0, overlapMs: 100 * 60_000 }, 2], // 100 minutes: 101 notifications
+      [{ overlapCount: 1, overlapMs: 0 }, 1],
+    ] as const
+  ) {
+    const { h, timers } = await manualHarness({ serverNow: tick, bot });
+    await using _ = h;
+    const alice = h.server.createAccount({ username: "alice", domain: "other.example" });
+    await h.bot.start();
+    const seen = { n: 0 };
+    h.bot.addEventListener("notification", () => seen.n++);
+    const all = nextEvent(h.bot, "notification", () => seen.n === 300);
+    for (let i = 0; i < 300; i++) {
+      serverNow += 60_000;
+      h.server.postAs(alice, { text: `@bridge@fedi.test hello ${i}`, visibility: "public" });
+    }
+    await all;
+    const before = h.server.requests.length;
+    assert.equal(await reconcileOnce(h, timers), 0);
+    const back = h.server.requests.slice(before).filter((r) =>
+      r.path === "/api/v1/notifications" && r.search.includes("max_id")
+    );
+    assert.equal(back.length, backPages, JSON.stringify(bot));
+  }
+});
+
 Deno.test("an older notification that failed behind the marker is retried, even without overlap", async () => {
   const { h, timers } = await manualHarness({ bot: { overlapCount: 0, overlapMs: 0 } });
   await using _ = h;

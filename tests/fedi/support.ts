@@ -123,6 +123,8 @@ export interface HarnessOptions {
   readonly timers?: Timers;
   /** More options of the bot (reconciliation, overlap...). */
   readonly bot?: Partial<FediBotOptions>;
+  /** The test server's clock (timestamps of what it creates); default the system's. */
+  readonly serverNow?: () => number;
 }
 
 export interface Harness extends AsyncDisposable {
@@ -143,7 +145,10 @@ export interface Harness extends AsyncDisposable {
 
 /** Starts a test server and builds the bot (not started: call `bot.start()`). */
 export async function makeHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const server = await MastodonTestServer.start({ domain: DOMAIN });
+  const server = await MastodonTestServer.start({
+    domain: DOMAIN,
+    ...(opts.serverNow ? { now: opts.serverNow } : {}),
+  });
   const botAccount = server.createAccount({
     username: "bridge",
     bot: true,
