@@ -6,6 +6,7 @@
  * @module
  */
 import { cancelDomain, cancelInvolving } from "./cancel.ts";
+import { readInletCounts } from "../store/inlet_counts.ts";
 import type { AddResult, Lists, RemoveResult } from "../lists.ts";
 import { botDomains, isAdmin } from "./context.ts";
 import { DAY_MS } from "./flood.ts";
@@ -174,7 +175,10 @@ export function ahelp(ctx: CommandContext): void {
   answer.line("admin.help_more", { url: helpLink(config, config.ahelpUrl, turn.lang) });
 }
 
-/** Version, sending, registrations (and the cap), greenlist mode. */
+/**
+ * Version, sending, registrations (and the cap), greenlist mode, and what became of the Fediverse
+ * notifications (so that a gap shows).
+ */
 export function status(ctx: CommandContext): void {
   const { turn, answer } = ctx;
   const { config, lists, store } = turn.deps;
@@ -190,6 +194,19 @@ export function status(ctx: CommandContext): void {
   const flood = store.flood.heldSince(turn.deps.now() - DAY_MS);
   if (flood.held > 0) {
     answer.line("admin.status_flood", { held: flood.held, accounts: flood.accounts });
+  }
+  // Written by the Fediverse bot's process (this may be another one), once it has seen any.
+  const counts = readInletCounts(store);
+  if (counts !== null) {
+    answer.line("admin.status_fedi_notifications", {
+      since: isoDate(counts.since),
+      handled: counts.handled,
+      ignored: counts.ignored,
+      duplicates: counts.duplicates,
+      recovered: counts.recovered,
+      failed: counts.failed,
+      gaveup: counts.givenUp,
+    });
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from "./commands_test_helpers.ts";
 import { Turn } from "./context.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
+import { writeInletCounts } from "../store/inlet_counts.ts";
 
 const XMPP_ADMIN = xmpp("admin@chat.test");
 const FEDI_ADMIN = fedi("admin@social.test");
@@ -264,6 +265,36 @@ Deno.test("command status: version, sending, registrations and cap, greenlist mo
     ["admin.status_closed"],
     ["admin.status_users", { count: 1 }],
     ["admin.status_greenlist_on"],
+  ]);
+});
+
+Deno.test("command status: the Fediverse notification counts, once the Fediverse bot kept any", async () => {
+  using core = makeCore();
+  writeInletCounts(core.deps.store, {
+    handled: 97,
+    ignored: 2,
+    duplicates: 5,
+    recovered: 9,
+    failed: 1,
+    givenUp: 0,
+    since: Date.UTC(2026, 0, 2),
+  });
+  const effects = await runCommand(core, XMPP_ADMIN, "!status");
+  assertNotice(core.deps, effects[0], XMPP_ADMIN, [
+    ["admin.status_version", { version: "0.0.0-test" }],
+    ["admin.status_sending_on"],
+    ["admin.status_open"],
+    ["admin.status_users_max", { count: 0, max: 100 }],
+    ["admin.status_greenlist_off"],
+    ["admin.status_fedi_notifications", {
+      since: "2026-01-02",
+      handled: 97,
+      ignored: 2,
+      duplicates: 5,
+      recovered: 9,
+      failed: 1,
+      gaveup: 0,
+    }],
   ]);
 });
 

@@ -6,9 +6,13 @@
  * The life of a connection:
  * 1. open the WebSocket and subscribe (masto);
  * 2. catch up: fetch the notifications after the marker, while events from the new stream wait;
- * 3. live: stream events are handled as they come; a watchdog runs a catch-up when the stream
- *    has been quiet for `stallTimeoutMs`, and if that catch-up finds notifications the stream
- *    should have brought, the stream is stalled: it is dropped and replaced;
+ * 3. live: stream events are handled as they come; a reconciliation (a catch-up while live) runs
+ *    every `reconcileIntervalMs` and `reconcileSettleMs` after a burst of events has ended (but
+ *    not sooner than `reconcileMinGapMs` after the previous pass), and takes up what the stream
+ *    skipped or lost; a watchdog runs a catch-up when the stream has been quiet for
+ *    `stallTimeoutMs`, and if that catch-up (or a reconciliation since the stream's last sign of
+ *    life) finds notifications the stream should have brought, the stream is stalled: it is
+ *    dropped and replaced;
  * 4. the connection ends (server gone, network cut, stall): "disconnected", then a new attempt
  *    after an exponential backoff with jitter. Attempts that cannot open a stream still run a
  *    catch-up, so messages keep flowing (slowly) while only the streaming side is broken.
@@ -17,7 +21,9 @@
  * so a quiet stream cannot be told from a dead one by waiting; the watchdog's catch-up tells.
  *
  * Events (an EventTarget): `ready` (first time live), `disconnected`, `reconnected`, `stall`,
- * and `notification` (a CustomEvent, detail {@link NotificationEventDetail}) after each one.
+ * `notification` (a CustomEvent, detail {@link NotificationEventDetail}) after each one, and
+ * `reconciled` (a CustomEvent, detail: how many notifications the pass took up) after each
+ * reconciliation of a live stream.
  *
  * @module
  */
@@ -26,7 +32,7 @@ import type { Config } from "../config.ts";
 import { logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { FediApi } from "./api.ts";
-import { catchUpPass, newestNotificationId } from "./catch_up.ts";
+import { catchUpPass, DEFAULT_OVERLAP, newestNotificationId, type Overlap } from "./catch_up.ts";
 import { FediApiError } from "./errors.ts";
 import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
 import type { ReadContext } from "./notification.ts";
@@ -59,12 +65,24 @@ export interface FediBotOptions {
   readonly retryFailedMs?: number;
   /** Notifications per catch-up page (default 40, Mastodon's maximum is 80). */
   readonly pageSize?: number;
+  /** How often a live stream is reconciled with the server's list (default 60 s). */
+  readonly reconcileIntervalMs?: number;
+  /** How long after the last event of a burst a reconciliation runs (default 5 s). */
+  readonly reconcileSettleMs?: number;
+  /** The least time between two reconciliations after bursts (default 30 s). */
+  readonly reconcileMinGapMs?: number;
+  /** How many notifications behind the marker every catch-up reads again (default 200). */
+  readonly overlapCount?: number;
+  /** How much time behind the marker every catch-up reads again (default 10 minutes). */
+  readonly overlapMs?: number;
 }
 
 export interface NotificationEventDetail {
   readonly id: string;
   readonly type: string;
   readonly outcome: Outcome;
+  /** Why it was ignored or a duplicate; null otherwise. */
+  readonly reason: string | null;
 }
 
 export class FediBot extends EventTarget implements AsyncDisposable {
@@ -84,6 +102,17 @@ export class FediBot extends EventTarget implements AsyncDisposable {
   #lastActivity = 0;
   #retryTimer: TimerHandle | null = null;
   #retryRound = 0;
+  /** The live connection that reconciliations are planned for, or null. */
+  #live: StreamConnection | null = null;
+  #reconcileTimer: TimerHandle | null = null;
+  #reconcileDue = 0;
+  #lastPassAt = 0;
+  #lastEventAt = 0;
+  /** Stream events came since the last pass. */
+  #burst = false;
+  /** New notifications that reconciliations found since the stream's last sign of life. */
+  #missedSinceActivity = 0;
+  readonly #overlap: Overlap;
   #everLive = false;
   readonly #ready = Promise.withResolvers<void>();
 
@@ -94,6 +123,11 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     this.#timers = opts.timers;
     this.#random = opts.random ?? Math.random;
     this.#stallMs = opts.stallTimeoutMs ?? 90_000;
+    this.#overlap = {
+      ...DEFAULT_OVERLAP,
+      count: opts.overlapCount ?? DEFAULT_OVERLAP.count,
+      ms: opts.overlapMs ?? DEFAULT_OVERLAP.ms,
+    };
     this.#ready.promise.catch(() => {});
     this.inlet = new NotificationInlet({
       core: opts.core,
@@ -101,8 +135,8 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       timers: opts.timers,
       log: this.#log,
       context: () => this.#readContext(),
-      onOutcome: (id, type, outcome) => {
-        const detail: NotificationEventDetail = { id, type, outcome };
+      onOutcome: (id, type, outcome, reason) => {
+        const detail: NotificationEventDetail = { id, type, outcome, reason };
         this.dispatchEvent(new CustomEvent("notification", { detail }));
       },
       onFailure: () => this.#scheduleRetry(),
@@ -140,13 +174,18 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         const settings = await readServerSettings(api, config, store, this.#log);
         this.#identity = settings.identity;
         this.#streamingUrl = settings.streamingUrl;
-        if (this.inlet.marker === null) {
+        const marker = this.inlet.marker;
+        if (marker === null) {
           // First start: what happened before the bridge existed is not ours to answer.
           const newest = await newestNotificationId(api);
           this.inlet.setMarker(newest ?? "0");
+          this.inlet.setFloor(newest ?? "0");
           this.#log.info("First start: notifications up to {id} are left alone", {
             id: newest ?? "none",
           });
+        } else if (this.inlet.floor === null) {
+          // A database from before catch-ups read behind the marker: what it left there stays.
+          this.inlet.setFloor(marker);
         }
         return;
       } catch (e) {
@@ -186,13 +225,16 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         api: this.#o.api,
         inlet: this.inlet,
         pageSize: this.#o.pageSize ?? 40,
+        overlap: this.#overlap,
         signal: this.#abort.signal,
       })
     );
     this.#catchUps = run.catch(() => {});
     // A pass that left the marker behind (a failure, a cut-short walk) is to be walked again.
     return run.then((fresh) => {
+      this.#lastPassAt = this.#timers.now();
       if (this.inlet.frozen) this.#scheduleRetry();
+      this.#planReconcile();
       return fresh;
     });
   }
@@ -229,10 +271,15 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       connectTimeoutMs: this.#o.connectTimeoutMs ?? 30_000,
       log: this.#log,
       onNotification: (n) => {
-        if (this.#conn === conn) this.inlet.push(n);
+        if (this.#conn !== conn) return;
+        this.inlet.push(n);
+        this.#burst = true;
+        this.#lastEventAt = this.#timers.now();
+        this.#planReconcile();
       },
       onActivity: () => {
         this.#lastActivity = this.#timers.now();
+        this.#missedSinceActivity = 0;
       },
     });
     return conn;
@@ -276,7 +323,10 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     }
     const liveSince = this.#timers.now();
     this.#lastActivity = liveSince;
+    this.#missedSinceActivity = 0;
     this.#armWatchdog(conn);
+    this.#live = conn;
+    this.#planReconcile();
     if (this.#everLive) {
       this.#log.info("Stream reconnected");
       this.dispatchEvent(new Event("reconnected"));
@@ -288,6 +338,8 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     }
     const reason = await conn.ended;
     this.#disarmWatchdog();
+    this.#live = null;
+    this.#disarmReconcile();
     if (!this.closed) this.#log.warning("Stream lost: {reason}", { reason });
     await conn.settled(2000);
     return this.#timers.now() - liveSince;
@@ -317,7 +369,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     }
     let missed: number;
     try {
-      missed = await this.#catchUp();
+      missed = await this.#catchUp() + this.#missedSinceActivity;
     } catch (e) {
       if (this.closed || this.#conn !== conn) return;
       this.#log.warning("Checking a quiet stream failed ({error}); reconnecting", {
@@ -337,6 +389,61 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     }
     this.#lastActivity = this.#timers.now();
     this.#armWatchdog(conn);
+  }
+
+  /**
+   * (Re)plans the next reconciliation of the live stream: `reconcileIntervalMs` after the last
+   * pass, or sooner once a burst of events has been over for `reconcileSettleMs`, though never
+   * sooner than `reconcileMinGapMs` after the last pass.
+   */
+  #planReconcile(): void {
+    const conn = this.#live;
+    if (conn === null || this.closed || this.#conn !== conn) return;
+    const interval = this.#o.reconcileIntervalMs ?? 60_000;
+    let due = this.#lastPassAt + interval;
+    if (this.#burst) {
+      const settled = this.#lastEventAt + (this.#o.reconcileSettleMs ?? 5_000);
+      const gap = this.#lastPassAt + (this.#o.reconcileMinGapMs ?? 30_000);
+      due = Math.min(due, Math.max(settled, gap));
+    }
+    if (this.#reconcileTimer !== null && this.#reconcileDue === due) return;
+    this.#disarmReconcile();
+    this.#reconcileDue = due;
+    this.#reconcileTimer = this.#timers.setTimeout(
+      () => void this.#reconcile(conn),
+      Math.max(0, due - this.#timers.now()),
+    );
+  }
+
+  #disarmReconcile(): void {
+    if (this.#reconcileTimer !== null) this.#timers.clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = null;
+  }
+
+  /** A catch-up while the stream is live: takes up what the stream skipped or lost. */
+  async #reconcile(conn: StreamConnection): Promise<void> {
+    this.#reconcileTimer = null;
+    if (this.closed || this.#conn !== conn || this.#live !== conn) return;
+    this.#burst = false;
+    let found: number;
+    try {
+      found = await this.#catchUp();
+    } catch (e) {
+      if (this.closed) return;
+      this.#log.warning("Reconciling the stream failed: {error}", { error: describe(e) });
+      // Tried again with the next interval.
+      this.#lastPassAt = this.#timers.now();
+      this.#planReconcile();
+      return;
+    }
+    if (found > 0) {
+      this.#missedSinceActivity += found;
+      this.inlet.noteRecovered(found);
+      this.#log.info("Reconciliation took up {count} notification(s) the stream had not brought", {
+        count: found,
+      });
+    } else this.#log.debug("Reconciliation found nothing the stream had missed");
+    this.dispatchEvent(new CustomEvent("reconciled", { detail: found }));
   }
 
   /** A notification failed: walk the notifications again later. */
@@ -367,6 +474,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     this.#abort.abort();
     this.#ready.reject(new Error("the Fediverse bot was closed"));
     this.#disarmWatchdog();
+    this.#disarmReconcile();
     if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     const conn = this.#conn;

@@ -1,24 +1,37 @@
 /**
  * The ordered way in for notifications, wherever they come from (the stream or a catch-up):
- * one at a time, in order, each handed to the core with the dedupe key `notif:<id>`, and the
- * "handled up to" marker (`fedi.last_notification_id`) moved forward behind them.
+ * one at a time, each handed to the core with the dedupe key `notif:<id>`.
  *
- * The marker only ever covers notifications that are done: handled, deliberately ignored, or
- * given up after repeated failures. When one fails, the marker stops there ("frozen") and the bot
- * is told to run a catch-up later, which walks everything after the marker again: what was done
- * meanwhile is skipped (it is remembered here, and the core drops a key it has seen), the failed
- * one is tried again.
+ * Whether a notification was dealt with before is decided by its own key only, never by its id's
+ * place: servers create and stream notifications from concurrent workers, so an older id can come
+ * after a newer one, and a stream can lose events. The key is remembered in three places: a set of
+ * the ids done in this process (a cheap first filter), the store's `inbound` table (the core
+ * records the key in the same transaction as the change the notification causes; the inlet records
+ * there the ones it leaves alone, so a restart does not take them up again), and nothing else.
+ *
+ * The marker (`fedi.last_notification_id`) is the newest id done: it only says where a catch-up
+ * starts (a catch-up walks from a point well behind it, see catch_up.ts). When a notification
+ * fails, the marker stops there ("frozen") and the bot is told to run a catch-up later, which
+ * walks everything again: what was done meanwhile is a duplicate, the failed one is tried again.
+ * The floor (`fedi.notification_floor`) is the newest notification when the bridge first started:
+ * nothing at or below it is ever taken up.
  *
  * While a catch-up runs, stream events are held back ({@link NotificationInlet.hold}) and handled
- * after it, so the order stays oldest first and nothing is handled twice.
+ * after it, so nothing is handled twice at the same time.
  *
  * @module
  */
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
-import type { Inbound } from "../core/types.ts";
+import { FEDI, type Inbound } from "../core/types.ts";
 import type { Store } from "../store/store.ts";
 import { compareIds } from "./ids.ts";
+import {
+  emptyCounts,
+  type InletCounts,
+  readInletCounts,
+  writeInletCounts,
+} from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
 import type { Timers } from "./timers.ts";
@@ -35,7 +48,7 @@ export type Outcome =
   | "handled"
   /** Nothing to do (the bot's own, a public mention, the follow after a follow request...). */
   | "ignored"
-  /** Seen already (in this process, before the marker, or by the core's dedupe key). */
+  /** Seen already (in this process, or by its dedupe key in the store). */
   | "duplicate"
   /** Handling threw: it will be tried again. */
   | "failed"
@@ -48,8 +61,8 @@ export interface InletOptions {
   readonly context: () => ReadContext;
   readonly timers: Timers;
   readonly log: Logger;
-  /** Told about each notification once it is dealt with. */
-  readonly onOutcome?: (id: string, type: string, outcome: Outcome) => void;
+  /** Told about each notification once it is dealt with (`reason`: why ignored or duplicate). */
+  readonly onOutcome?: (id: string, type: string, outcome: Outcome, reason: string | null) => void;
   /** Told when a notification failed, so that a catch-up is planned. */
   readonly onFailure?: () => void;
   /** How many times a notification is tried before it is given up (default 5). */
@@ -61,20 +74,33 @@ export interface InletOptions {
   readonly followPairWindowMs?: number;
 }
 
-const RECENT_MAX = 4000;
+/** Where a notification came from: the stream, or a catch-up pass. */
+type Source = "stream" | "catch-up";
 
 export class NotificationInlet {
-  readonly stats = { handled: 0, ignored: 0, duplicates: 0, failed: 0, givenUp: 0 };
+  /**
+   * Counts of this process. A catch-up reading a done notification again is `rechecked`, not a
+   * duplicate: the catch-up's overlap does that on purpose.
+   */
+  readonly stats = {
+    handled: 0,
+    ignored: 0,
+    duplicates: 0,
+    rechecked: 0,
+    recovered: 0,
+    failed: 0,
+    givenUp: 0,
+  };
   readonly #opts: InletOptions;
   readonly #maxAttempts: number;
   readonly #pairWindow: number;
   #chain: Promise<unknown> = Promise.resolve();
   #holds = 0;
   #held: mastodon.v1.Notification[] = [];
-  /** Ids done in this process, oldest first. */
-  readonly #recent = new Set<string>();
   readonly #attempts = new Map<string, number>();
   #frozen = false;
+  /** The counts shared with `!status`, loaded lazily from the store. */
+  #counts: InletCounts | null = null;
 
   constructor(opts: InletOptions) {
     this.#opts = opts;
@@ -82,7 +108,7 @@ export class NotificationInlet {
     this.#pairWindow = opts.followPairWindowMs ?? 24 * 3600_000;
   }
 
-  /** The id up to which every notification is done, or null before the first start. */
+  /** The newest id done (where catch-ups start from), or null before the first start. */
   get marker(): string | null {
     return this.#opts.store.meta.get(META.lastNotificationId) ?? null;
   }
@@ -90,6 +116,35 @@ export class NotificationInlet {
   /** Sets the marker (the first start begins after the newest notification). */
   setMarker(id: string): void {
     this.#opts.store.meta.set(META.lastNotificationId, id);
+  }
+
+  /** The id at or below which nothing is taken up (null: not set, no limit). */
+  get floor(): string | null {
+    return this.#opts.store.meta.get(META.notificationFloor) ?? null;
+  }
+
+  /** Sets the floor: the first start leaves everything up to the newest notification alone. */
+  setFloor(id: string): void {
+    this.#opts.store.meta.set(META.notificationFloor, id);
+  }
+
+  /** The oldest id whose handling failed and waits for a retry, or null. */
+  get retryFloor(): string | null {
+    let oldest: string | null = null;
+    for (const id of this.#attempts.keys()) {
+      if (oldest === null || compareIds(id, oldest) < 0) oldest = id;
+    }
+    return oldest;
+  }
+
+  /**
+   * Counts notifications that a reconciliation found while the stream was live, ones the stream
+   * had not brought (dropped, or still on their way).
+   */
+  noteRecovered(count: number): void {
+    if (count <= 0) return;
+    this.stats.recovered += count;
+    this.#count("recovered", count);
   }
 
   /** Whether the marker waits for a failed notification to be retried. */
@@ -101,7 +156,7 @@ export class NotificationInlet {
   push(n: mastodon.v1.Notification): void {
     if (!isHandledType(n.type)) return;
     if (this.#holds > 0) this.#held.push(n);
-    else void this.#enqueue(n);
+    else void this.#enqueue(n, "stream");
   }
 
   /** Holds stream events back until the matching {@link release}. */
@@ -114,7 +169,7 @@ export class NotificationInlet {
     if (this.#holds === 0) return;
     this.#holds--;
     if (this.#holds === 0) {
-      for (const n of this.#held.splice(0)) void this.#enqueue(n);
+      for (const n of this.#held.splice(0)) void this.#enqueue(n, "stream");
     }
   }
 
@@ -128,7 +183,7 @@ export class NotificationInlet {
   }
 
   /**
-   * Starts a catch-up pass: it walks every notification after the marker, in order, so the
+   * Starts a catch-up pass: it walks every notification from well behind the marker, so the
    * marker may move again.
    */
   beginPass(): void {
@@ -142,53 +197,80 @@ export class NotificationInlet {
 
   /** Handles one notification of a catch-up pass (call them oldest first). */
   process(n: mastodon.v1.Notification): Promise<Outcome> {
-    return this.#enqueue(n);
+    return this.#enqueue(n, "catch-up");
   }
 
-  #enqueue(n: mastodon.v1.Notification): Promise<Outcome> {
-    const next = this.#chain.then(() => this.#handle(n));
+  #enqueue(n: mastodon.v1.Notification, source: Source): Promise<Outcome> {
+    const next = this.#chain.then(() => this.#handle(n, source));
     this.#chain = next;
     return next;
   }
 
-  #isDone(id: string): boolean {
-    if (this.#recent.has(id)) return true;
-    const marker = this.marker;
-    return marker !== null && compareIds(id, marker) <= 0;
-  }
-
   /** Deals with one notification; never throws (a failure is an outcome). */
-  async #handle(n: mastodon.v1.Notification): Promise<Outcome> {
+  async #handle(n: mastodon.v1.Notification, source: Source): Promise<Outcome> {
     const { log, onOutcome } = this.#opts;
-    let outcome: Outcome;
+    let decision: Decision;
     try {
-      outcome = await this.#decide(n);
+      decision = await this.#decide(n);
     } catch (e) {
-      outcome = this.#failed(n, e);
+      decision = { outcome: this.#failed(n, e), reason: null };
     }
+    const { outcome, reason } = decision;
     switch (outcome) {
       case "failed":
         this.stats.failed++;
+        this.#count("failed");
         this.#frozen = true;
         this.#opts.onFailure?.();
         break;
       case "handled":
         this.stats.handled++;
+        this.#count("handled");
         break;
       case "ignored":
         this.stats.ignored++;
+        this.#count("ignored");
+        log.debug("Notification {id} ({type}) ignored: {reason}", {
+          id: n.id,
+          type: n.type,
+          reason,
+        });
         break;
       case "duplicate":
+        if (source === "catch-up") {
+          // A catch-up reads back over what is done on purpose: not worth a line or a count each.
+          this.stats.rechecked++;
+          break;
+        }
         this.stats.duplicates++;
+        this.#count("duplicates");
+        log.debug("Notification {id} ({type}) from the {source} is a duplicate: {reason}", {
+          id: n.id,
+          type: n.type,
+          source,
+          reason,
+        });
         break;
       case "given-up":
         this.stats.givenUp++;
+        this.#count("givenUp");
         log.error("Gave up notification {id} ({type}) after {attempts} failures", {
           id: n.id,
           type: n.type,
           attempts: this.#maxAttempts,
         });
         break;
+    }
+    if (outcome === "ignored" || outcome === "given-up") {
+      // Recorded under its key as the core records what it handles: a restart leaves it alone.
+      try {
+        this.#opts.store.inbound.markHandled(FEDI, keyOf(n.id), this.#opts.timers.now());
+      } catch (e) {
+        log.warning("Cannot record notification {id} as done: {error}", {
+          id: n.id,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
     }
     if (outcome !== "failed") {
       try {
@@ -203,7 +285,7 @@ export class NotificationInlet {
       }
     }
     try {
-      onOutcome?.(n.id, n.type, outcome);
+      onOutcome?.(n.id, n.type, outcome, reason);
     } catch {
       // A listener's trouble is not the notification's.
     }
@@ -225,35 +307,47 @@ export class NotificationInlet {
     return "failed";
   }
 
-  async #decide(n: mastodon.v1.Notification): Promise<Outcome> {
-    if (this.#isDone(n.id)) return "duplicate";
-    const { core, log } = this.#opts;
-    const reading = readNotification(n, this.#opts.context());
-    if (reading.skip !== undefined) {
-      log.debug("Notification {id} ({type}) ignored: {reason}", {
-        id: n.id,
-        type: n.type,
-        reason: reading.skip,
-      });
-      return "ignored";
+  async #decide(n: mastodon.v1.Notification): Promise<Decision> {
+    // No memory of its own: the key in the store is the only judge. A Fediverse answer the core
+    // holds back in its sender's lane is "handled" here before its key is committed; should it
+    // fail there, the next catch-up must find it still to do.
+    const floor = this.floor;
+    if (floor !== null && compareIds(n.id, floor) <= 0) {
+      return { outcome: "ignored", reason: "older than the bridge's first start" };
     }
+    const { core, store } = this.#opts;
+    const key = keyOf(n.id);
+    if (store.inbound.isHandled(FEDI, key)) {
+      return { outcome: "duplicate", reason: "its key is recorded as handled" };
+    }
+    const reading = readNotification(n, this.#opts.context());
+    if (reading.skip !== undefined) return { outcome: "ignored", reason: reading.skip };
     const inbound = reading.inbound;
     if (inbound.kind === "follow" && !inbound.request && this.#takeFollowRequest(n.account.id)) {
-      log.debug("Follow {id} comes after a follow request already handled", { id: n.id });
-      return "ignored";
+      return { outcome: "ignored", reason: "a follow after its follow request" };
     }
-    const fresh = await core.handle(inbound, `notif:${n.id}`);
+    const fresh = await core.handle(inbound, key);
     this.#attempts.delete(n.id);
     if (inbound.kind === "follow" && inbound.request) this.#noteFollowRequest(n.account.id);
-    return fresh ? "handled" : "duplicate";
+    return fresh
+      ? { outcome: "handled", reason: null }
+      : { outcome: "duplicate", reason: "the core has its key" };
+  }
+
+  /** Adds to one of the counts kept for `!status`; a store failure only costs the count. */
+  #count(field: Exclude<keyof InletCounts, "since">, by = 1): void {
+    const { store, timers } = this.#opts;
+    try {
+      this.#counts ??= readInletCounts(store) ?? emptyCounts(timers.now());
+      this.#counts[field] += by;
+      writeInletCounts(store, this.#counts);
+    } catch {
+      // Counting is for the admins' eyes; the notification itself is dealt with.
+    }
   }
 
   #done(id: string): void {
-    this.#recent.add(id);
-    if (this.#recent.size > RECENT_MAX) {
-      const oldest = this.#recent.values().next().value;
-      if (oldest !== undefined) this.#recent.delete(oldest);
-    }
+    this.#attempts.delete(id);
     if (this.#frozen) return;
     const marker = this.marker;
     if (marker === null || compareIds(id, marker) > 0) this.setMarker(id);
@@ -293,4 +387,14 @@ export class NotificationInlet {
     this.#writeRequests(map);
     return this.#opts.timers.now() - at < this.#pairWindow;
   }
+}
+
+interface Decision {
+  readonly outcome: Outcome;
+  /** Why it is ignored or a duplicate; null otherwise. */
+  readonly reason: string | null;
+}
+
+function keyOf(id: string): string {
+  return `notif:${id}`;
 }

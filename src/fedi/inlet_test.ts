@@ -1,23 +1,27 @@
 import assert from "node:assert/strict";
 import { logger } from "../log.ts";
-import { openStore } from "../store/store.ts";
-import type { Inbound } from "../core/types.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { FEDI, type Inbound } from "../core/types.ts";
 import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
+import { readInletCounts } from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
 import { fakeNotification, fakeStatus, ManualTimers } from "./test_fakes.ts";
 
 const ALICE = { id: "7", acct: "alice@other.example" };
 
+/** Takes every event, and records its key in the store as the real core does. */
 class FakeCore implements InboundHandler {
   readonly keys: string[] = [];
   readonly seen = new Set<string>();
   failing = new Set<string>();
+  store: Store | null = null;
 
   handle(_inbound: Inbound, key: string | null): Promise<boolean> {
     this.keys.push(key ?? "");
     if (this.failing.has(key ?? "")) return Promise.reject(new Error("busy"));
     if (this.seen.has(key ?? "")) return Promise.resolve(false);
     this.seen.add(key ?? "");
+    if (key !== null) this.store?.inbound.markHandled(FEDI, key, 0);
     return Promise.resolve(true);
   }
 }
@@ -25,6 +29,7 @@ class FakeCore implements InboundHandler {
 function setup(opts: { maxAttempts?: number } = {}) {
   const store = openStore(":memory:");
   const core = new FakeCore();
+  core.store = store;
   const timers = new ManualTimers();
   const outcomes: [string, Outcome][] = [];
   let failures = 0;
@@ -64,7 +69,93 @@ Deno.test("notifications are handled in order and the marker follows them", asyn
   assert.equal(await t.inlet.process(mention("12")), "duplicate");
   await t.inlet.idle();
   assert.equal(t.core.keys.length, 3);
-  assert.equal(t.inlet.stats.duplicates, 2);
+  // The stream's repeat counts as a duplicate; the catch-up reading a done one again is expected.
+  assert.equal(t.inlet.stats.duplicates, 1);
+  assert.equal(t.inlet.stats.rechecked, 1);
+});
+
+Deno.test("an older notification coming after a newer one is handled, not taken for a repeat", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  // Concurrent workers on the server: 13 streams before 12, and 11 only after a catch-up.
+  t.inlet.push(mention("13"));
+  t.inlet.push(mention("12"));
+  await t.inlet.idle();
+  assert.equal(t.store.meta.get(META.lastNotificationId), "13");
+  assert.equal(await t.inlet.process(mention("11")), "handled");
+  assert.deepEqual(t.core.keys, ["notif:13", "notif:12", "notif:11"]);
+  assert.deepEqual(t.outcomes.map(([, o]) => o), ["handled", "handled", "handled"]);
+  // The marker stays the newest done.
+  assert.equal(t.store.meta.get(META.lastNotificationId), "13");
+});
+
+Deno.test("a notification left alone is recorded under its key: a restart does not take it up", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  await t.inlet.process(fakeNotification("70", "follow_request", ALICE));
+  assert.equal(await t.inlet.process(fakeNotification("71", "follow", ALICE)), "ignored");
+  assert.equal(t.store.inbound.isHandled(FEDI, "notif:71"), true);
+  // A new inlet on the same store (the bridge restarted) reads 71 again in a catch-up.
+  const again = new NotificationInlet({
+    core: t.core,
+    store: t.store,
+    timers: t.timers,
+    log: logger("fedi", "test"),
+    context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
+  });
+  assert.equal(await again.process(fakeNotification("71", "follow", ALICE)), "duplicate");
+  assert.deepEqual(t.core.keys, ["notif:70"]);
+});
+
+Deno.test("nothing at or below the floor (the first start's newest) is taken up", async () => {
+  using t = setup();
+  t.inlet.setMarker("80");
+  t.inlet.setFloor("80");
+  assert.equal(await t.inlet.process(mention("79")), "ignored");
+  assert.equal(await t.inlet.process(mention("80")), "ignored");
+  assert.equal(await t.inlet.process(mention("81")), "handled");
+  assert.deepEqual(t.core.keys, ["notif:81"]);
+});
+
+Deno.test("outcomes are counted in the store for !status, with the reason given to listeners", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  const reasons: (string | null)[] = [];
+  const inlet = new NotificationInlet({
+    core: t.core,
+    store: t.store,
+    timers: t.timers,
+    log: logger("fedi", "test"),
+    context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
+    onOutcome: (_id, _type, _outcome, reason) => reasons.push(reason),
+  });
+  t.core.seen.add("notif:92");
+  inlet.push(mention("90"));
+  inlet.push(mention("90"));
+  inlet.push(mention("92"));
+  inlet.push(
+    fakeNotification("93", "mention", { id: "1", acct: "bridge" }, fakeStatus({ id: "z" })),
+  );
+  await inlet.idle();
+  inlet.noteRecovered(4);
+  assert.deepEqual(reasons, [
+    null,
+    "its key is recorded as handled",
+    "the core has its key",
+    "own",
+  ]);
+  const counts = readInletCounts(t.store);
+  assert.ok(counts !== null);
+  assert.deepEqual({ ...counts, since: 0 }, {
+    handled: 1,
+    ignored: 1,
+    duplicates: 2,
+    recovered: 4,
+    failed: 0,
+    givenUp: 0,
+    since: 0,
+  });
+  assert.equal(counts.since, t.timers.now());
 });
 
 Deno.test("held stream events wait for the catch-up and come after it", async () => {
@@ -143,4 +234,21 @@ Deno.test("the bot's own notifications are done without reaching the core", asyn
   t.inlet.push(fakeNotification("61", "favourite", ALICE, fakeStatus({ id: "y" })));
   await t.inlet.idle();
   assert.equal(t.outcomes.length, 1);
+});
+
+Deno.test("an event the core took without committing its key (a deferred answer that failed) is taken up again by the next pass", async () => {
+  using t = setup();
+  t.inlet.setMarker("0");
+  // The core holds the event back in a lane and says "taken", but never commits its key.
+  t.core.store = null;
+  t.inlet.push(mention("40"));
+  await t.inlet.idle();
+  assert.deepEqual(t.core.keys, ["notif:40"]);
+  // A later catch-up finds it still to do, and the core gets it again.
+  t.core.seen.clear();
+  t.core.store = t.store;
+  t.inlet.beginPass();
+  assert.equal(await t.inlet.process(mention("40")), "handled");
+  assert.deepEqual(t.core.keys, ["notif:40", "notif:40"]);
+  assert.ok(t.store.inbound.isHandled(FEDI, "notif:40"));
 });

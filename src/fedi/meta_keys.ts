@@ -15,8 +15,10 @@ export const META = {
   urlChars: "fedi.url_chars",
   /** JSON array of the domains the bot's server blocks, when it lets us read them. */
   domainBlocks: "fedi.domain_blocks",
-  /** The id of the newest notification up to which everything was handled. */
+  /** The id of the newest notification done: where catch-ups start (behind it). */
   lastNotificationId: "fedi.last_notification_id",
+  /** The newest notification at the bridge's first start: nothing at or below it is taken up. */
+  notificationFloor: "fedi.notification_floor",
   /** JSON map account id -> epoch ms of the follow requests handled lately. */
   recentFollowRequests: "fedi.recent_follow_requests",
 } as const;

@@ -46,6 +46,12 @@ const EXPECTED = [
   "burst.worst_best",
   "burst.worst_avg",
   "burst.mean_avg",
+  "disorder.delivered",
+  "disorder.twice",
+  "disorder.dropped",
+  "disorder.late",
+  "disorder.last",
+  "disorder.after",
 ];
 
 Deno.test("the quick benchmark run gives every figure", async () => {

@@ -7,7 +7,7 @@
  *     --allow-net=127.0.0.1,localhost tests/bench/run.ts [--quick] [--json=PATH] [--only=LIST]
  *
  * `--quick` runs small sizes (a smoke test that every benchmark works), `--json` also writes the
- * figures to a file, `--only` runs some of: core, cleanup, latency, burst, rss.
+ * figures to a file, `--only` runs some of: core, cleanup, latency, burst, rss, disorder.
  * Needs Prosody installed (tests/run.sh installs it); everything listens on 127.0.0.1. The full
  * run takes about seven minutes on two cores.
  */
@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { BenchWorld } from "./bench_world.ts";
 import { benchBurstFairness } from "./burst_fairness.ts";
 import { benchCoreThroughput } from "./core_throughput.ts";
+import { benchDisorder } from "./disorder_burst.ts";
 import { benchLatency } from "./e2e_latency.ts";
 import { FigureSet } from "./figures.ts";
 import { benchPeakRss } from "./peak_rss.ts";
@@ -22,7 +23,7 @@ import { FULL, QUICK, type Sizes } from "./sizes.ts";
 import { benchStartupCleanup } from "./startup_cleanup.ts";
 import { describeMachine, renderTable } from "./table.ts";
 
-export const BENCHMARKS = ["core", "cleanup", "latency", "burst", "rss"] as const;
+export const BENCHMARKS = ["core", "cleanup", "latency", "burst", "rss", "disorder"] as const;
 export type BenchmarkName = typeof BENCHMARKS[number];
 
 function progress(text: string): void {
@@ -43,7 +44,7 @@ export async function runBenchmarks(
     progress(`start-up cleanup: ${sizes.cleanup.rows} records, ${sizes.cleanup.runs} run(s)`);
     await benchStartupCleanup(figures, sizes.cleanup);
   }
-  if (!only.has("latency") && !only.has("burst") && !only.has("rss")) return;
+  if (!["latency", "burst", "rss", "disorder"].some((b) => only.has(b as BenchmarkName))) return;
   progress("starting the Mastodon API test server, Prosody and the benchmark users");
   await using bench = await BenchWorld.start(sizes.world);
   if (only.has("latency")) {
@@ -53,6 +54,10 @@ export async function runBenchmarks(
   if (only.has("burst")) {
     progress(`rate-limited burst: ${sizes.burst.runs} run(s)`);
     await benchBurstFairness(bench, figures, sizes.burst);
+  }
+  if (only.has("disorder")) {
+    progress(`concurrent senders, out-of-order stream: ${sizes.disorder.runs} run(s)`);
+    await benchDisorder(bench, figures, sizes.disorder);
   }
   if (only.has("rss")) {
     progress(`memory with ${sizes.rss.users} users: ${sizes.rss.runs} run(s)`);

@@ -26,6 +26,13 @@ export interface Sizes {
     readonly burst: number;
     readonly runs: number;
   };
+  readonly disorder: {
+    readonly perSender: number;
+    readonly dropRate: number;
+    readonly maxDelayMs: number;
+    readonly perSecond: number;
+    readonly runs: number;
+  };
 }
 
 export const FULL: Sizes = {
@@ -37,6 +44,8 @@ export const FULL: Sizes = {
   // Mastodon's 300 requests per 5 minutes, with the window shrunk to 10 s.
   burst: { users: 20, perUser: 30, limit: 300, windowMs: 10_000, runs: 3 },
   rss: { users: 10_000, messages: 100, burst: 50, runs: 3 },
+  // The burst: two senders, 50 mentions each, 10 % of the stream's events lost.
+  disorder: { perSender: 50, dropRate: 0.1, maxDelayMs: 200, perSecond: 20, runs: 3 },
 };
 
 export const QUICK: Sizes = {
@@ -46,4 +55,5 @@ export const QUICK: Sizes = {
   latency: { steady: 20, perSecond: 10, bursts: 20, burstSize: 10, runs: 1 },
   burst: { users: 4, perUser: 5, limit: 10, windowMs: 1_000, runs: 1 },
   rss: { users: 500, messages: 10, burst: 10, runs: 1 },
+  disorder: { perSender: 10, dropRate: 0.1, maxDelayMs: 200, perSecond: 20, runs: 1 },
 };

@@ -9,12 +9,12 @@ import { type CoreDeps, languageOf } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";
-import { FediBot, type NotificationEventDetail } from "../../src/fedi/bot.ts";
+import { FediBot, type FediBotOptions, type NotificationEventDetail } from "../../src/fedi/bot.ts";
 import { MastoDirectory, serverBaseUrl } from "../../src/fedi/directory.ts";
 import { fediLimitsFromMeta } from "../../src/fedi/meta_keys.ts";
 import { NodeInfoClient } from "../../src/fedi/nodeinfo.ts";
 import { FediSender } from "../../src/fedi/sender.ts";
-import { systemTimers } from "../../src/fedi/timers.ts";
+import { systemTimers, type Timers } from "../../src/fedi/timers.ts";
 import type { I18n } from "../../src/i18n.ts";
 import { type Lists, openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
@@ -87,13 +87,15 @@ export class CoreSpy {
   readonly calls: { inbound: Inbound; key: string | null }[] = [];
   /** When set, handling throws this many more times (a failing store, say). */
   failNext = 0;
+  /** Dedupe keys whose handling throws once each. */
+  readonly failOnce = new Set<string>();
 
   constructor(readonly core: Core) {}
 
   handle(inbound: Inbound, key: string | null): Promise<boolean> {
     this.calls.push({ inbound, key });
-    if (this.failNext > 0) {
-      this.failNext--;
+    if (this.failNext > 0 || (key !== null && this.failOnce.delete(key))) {
+      if (this.failNext > 0) this.failNext--;
       return Promise.reject(new Error("the store is busy"));
     }
     return this.core.handle(inbound, key);
@@ -117,6 +119,12 @@ export interface HarnessOptions {
   readonly pageSize?: number;
   /** `fetch` used for nodeinfo (to count requests). */
   readonly nodeinfoFetch?: typeof fetch;
+  /** The bot's clock and timers (default the system's; the REST side always uses those). */
+  readonly timers?: Timers;
+  /** More options of the bot (reconciliation, overlap...). */
+  readonly bot?: Partial<FediBotOptions>;
+  /** The test server's clock (timestamps of what it creates); default the system's. */
+  readonly serverNow?: () => number;
 }
 
 export interface Harness extends AsyncDisposable {
@@ -137,7 +145,10 @@ export interface Harness extends AsyncDisposable {
 
 /** Starts a test server and builds the bot (not started: call `bot.start()`). */
 export async function makeHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const server = await MastodonTestServer.start({ domain: DOMAIN });
+  const server = await MastodonTestServer.start({
+    domain: DOMAIN,
+    ...(opts.serverNow ? { now: opts.serverNow } : {}),
+  });
   const botAccount = server.createAccount({
     username: "bridge",
     bot: true,
@@ -206,13 +217,14 @@ ${opts.extraConfig ?? ""}`;
     store,
     core: spy,
     api,
-    timers: systemTimers,
+    timers: opts.timers ?? systemTimers,
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
     reconnectBaseMs: 50,
     reconnectMaxMs: 400,
     retryFailedMs: 100,
     connectTimeoutMs: 3000,
     pageSize: opts.pageSize ?? 40,
+    ...opts.bot,
   });
   return {
     server,

@@ -16,6 +16,11 @@
 
 import { notificationEntity, relationshipEntity, statusEntity } from "./entities.ts";
 import {
+  StreamDisorder,
+  type StreamDisorderOptions,
+  type StreamDisorderStats,
+} from "./disorder.ts";
+import {
   FaultSwitches,
   type RateLimitFaultOptions,
   type ServerErrorFaultOptions,
@@ -55,6 +60,7 @@ export type {
 export type { NewAccount } from "./state.ts";
 export type { RequestRecord } from "./router.ts";
 export type { RateLimitFaultOptions, ServerErrorFaultOptions } from "./faults.ts";
+export type { StreamDisorderOptions, StreamDisorderStats } from "./disorder.ts";
 
 export interface MediaInput {
   url?: string;
@@ -87,6 +93,18 @@ export interface ServerFaults {
   /** Stops all traffic on the open stream connections (held until resume). */
   stallStreams(): number;
   resumeStreams(): void;
+  /**
+   * From now on, notification events leave the streams out of order, late or not at all (seeded,
+   * so repeatable); the REST API still lists every notification. Replaces an earlier disorder
+   * (its held events are sent first).
+   */
+  disorderStreams(options: StreamDisorderOptions): void;
+  /** Sends the events the disorder holds now, shuffled. */
+  flushStreams(): void;
+  /** Sends what is held and streams in order again; returns what the disorder did. */
+  orderStreams(): StreamDisorderStats | null;
+  /** What the current disorder did so far, or null when there is none. */
+  disorderStats(): StreamDisorderStats | null;
 }
 
 export class MastodonTestServer implements AsyncDisposable {
@@ -187,6 +205,19 @@ export class MastodonTestServer implements AsyncDisposable {
       dropStreams: () => front.dropStreams(),
       stallStreams: () => front.stallStreams(),
       resumeStreams: () => front.resumeStreams(),
+      disorderStreams: (o) => {
+        const next = new StreamDisorder(o);
+        this.#hub.disorder?.flush();
+        this.#hub.disorder = next;
+      },
+      flushStreams: () => this.#hub.disorder?.flush(),
+      orderStreams: () => {
+        const d = this.#hub.disorder;
+        d?.flush();
+        this.#hub.disorder = null;
+        return d?.stats ?? null;
+      },
+      disorderStats: () => this.#hub.disorder?.stats ?? null,
     };
   }
 

@@ -11,6 +11,8 @@
  * ping frames on demand, so unlike Mastodon there is no fixed 30 s ping.
  */
 
+import type { StreamDisorder } from "./disorder.ts";
+
 export type StreamEvent = "update" | "delete" | "notification" | "status.update";
 
 const CHANNELS = new Set([
@@ -72,6 +74,8 @@ export interface StreamHubOptions {
 export class StreamHub {
   #clients = new Set<Client>();
   #waiters: Waiter[] = [];
+  /** Test-only: notification events go through it (out of order, late, lost). */
+  disorder: StreamDisorder | null = null;
 
   constructor(private readonly options: StreamHubOptions) {}
 
@@ -134,26 +138,39 @@ export class StreamHub {
     });
   }
 
-  /** Sends an event to every stream of `accountId` subscribed to a channel carrying it. */
+  /**
+   * Sends an event to every stream of `accountId` subscribed to a channel carrying it. Returns how
+   * many copies went out now (a disordered notification may go later, or never).
+   */
   publish(accountId: string, event: StreamEvent, payload: string): number {
-    let sent = 0;
+    const sends: (() => void)[] = [];
     const wanted = channelsFor(event);
     for (const c of this.#clients) {
       if (c.accountId !== accountId) continue;
       if (c.kind === "sse") {
         if (!wanted.includes(c.channel)) continue;
-        c.write(`event: ${event}\ndata: ${payload}\n\n`);
-        sent++;
+        // A held event reaches only a stream still open when it goes.
+        sends.push(() => {
+          if (this.#clients.has(c)) c.write(`event: ${event}\ndata: ${payload}\n\n`);
+        });
         continue;
       }
       if (c.socket.readyState !== WebSocket.OPEN) continue;
       for (const sub of c.subscriptions.values()) {
         if (!wanted.includes(sub.channel)) continue;
-        c.socket.send(JSON.stringify({ stream: sub.name, event, payload }));
-        sent++;
+        sends.push(() => {
+          if (c.socket.readyState === WebSocket.OPEN) {
+            c.socket.send(JSON.stringify({ stream: sub.name, event, payload }));
+          }
+        });
       }
     }
-    return sent;
+    if (event === "notification" && this.disorder !== null) {
+      this.disorder.take(() => sends.forEach((send) => send()));
+      return 0;
+    }
+    for (const send of sends) send();
+    return sends.length;
   }
 
   /**
@@ -189,6 +206,7 @@ export class StreamHub {
 
   /** Closes every stream cleanly (close frame 1001 / end of event stream). */
   closeAll(): void {
+    this.disorder?.discard();
     for (const c of [...this.#clients]) {
       if (c.kind === "sse") c.close();
       else {
