@@ -34,6 +34,57 @@ export function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
+/** Stretches that hold non-ASCII text: the only places where clusters need the segmenter. */
+const NON_ASCII_STRETCH_RE = /(?:[^\x00-\x7f]|[\x00-\x7f](?=[^\x00-\x7f]))+/g;
+
+/** Clusters in ASCII text: one per character, `\r\n` being one. */
+function asciiClusters(text: string, start: number, end: number): number {
+  let count = end - start;
+  for (let i = text.indexOf("\r\n", start); i >= 0 && i + 1 < end; i = text.indexOf("\r\n", i + 2)) {
+    count--;
+  }
+  return count;
+}
+
+/**
+ * The number of grapheme clusters of `text`, as `graphemes(text).length`, but the segmenter only
+ * sees the stretches around non-ASCII characters (two ASCII characters side by side are always
+ * two clusters, but for `\r\n`), which makes counting mostly-ASCII text several times faster.
+ */
+export function countGraphemes(text: string): number {
+  let count = 0;
+  let pos = 0;
+  // The stretch being gathered: stretches a few ASCII characters apart are segmented together
+  // (each call of the segmenter has a cost of its own).
+  let from = -1;
+  let to = -1;
+  const flush = (): void => {
+    if (from < 0) return;
+    count += asciiClusters(text, pos, from);
+    for (const _ of segmenter.segment(text.slice(from, to))) count++;
+    pos = to;
+  };
+  for (const m of text.matchAll(NON_ASCII_STRETCH_RE)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    // The ASCII character before a non-ASCII one may share its cluster (`e` + U+0301), and so
+    // may the one after (after a prepended mark); `\r\n` stays whole.
+    if (end < text.length) end++;
+    if (end < text.length && text[end - 1] === "\r" && text[end] === "\n") end++;
+    if (from >= 0 && start - to < 64) {
+      to = end;
+      continue;
+    }
+    flush();
+    if (start > pos && text.charCodeAt(start) >= 0x80) start--;
+    if (start > pos && text[start] === "\n" && text[start - 1] === "\r") start--;
+    from = start;
+    to = end;
+  }
+  flush();
+  return count + asciiClusters(text, pos, text.length);
+}
+
 interface Span {
   readonly start: number;
   readonly end: number;
@@ -124,7 +175,7 @@ export function fediLength(text: string, charactersReservedPerUrl: number): numb
     from = span.end;
   }
   countable += text.slice(from);
-  return graphemes(countable).length;
+  return countGraphemes(countable);
 }
 
 /**
@@ -141,22 +192,64 @@ export function truncateForFedi(text: string, limits: FediLimits, notice: string
   if (fediLength(tail, perUrl) > max) {
     return graphemes(notice).slice(0, Math.max(0, max)).join("");
   }
-  const parts = graphemes(text);
+  // The graphemes of the longest prefix whose estimated count fits (see keptGraphemes), then
+  // checked exactly: a few exact counts instead of one per step of a search, and only the kept
+  // part is split into graphemes, so a long notice costs time in proportion to its length.
+  const parts = keptGraphemes(text, perUrl, max - fediLength(tail, perUrl));
   const cut = (n: number) => parts.slice(0, n).join("").trimEnd() + tail;
   const fits = (n: number) => fediLength(cut(n), perUrl) <= max;
-  // The longest fitting prefix; lo always fits (0 does, as checked above).
-  let lo = 0;
-  let hi = parts.length - 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
+  let lo = Math.max(0, parts.length - 1);
+  // The estimate can be a little short of the exact count (a cut mention or URL reads
+  // differently): step back until it fits, then search what is left if that takes long.
+  for (let steps = 0; lo > 0 && !fits(lo); steps++) {
+    if (steps >= 16) {
+      let hi = lo - 1;
+      lo = 0;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(mid)) lo = mid;
+        else hi = mid - 1;
+      }
+      break;
+    }
+    lo--;
   }
   // Rather end on a whole word, when a break is close.
   for (let k = lo; k > 0 && k > lo - 30; k--) {
-    if (/^\s+$/u.test(parts[k] ?? "") && fits(k)) return cut(k);
+    if (/^\s+$/u.test(parts[k] ?? "")) {
+      if (fits(k)) return cut(k);
+      break;
+    }
   }
   return cut(lo);
+}
+
+/**
+ * The graphemes of the longest prefix of `text` whose estimated count is within `budget`, and the
+ * grapheme after it. Each grapheme's share of the count is 1, except that a URL counts `perUrl`
+ * on its first grapheme and nothing on the others, and a mention's domain counts nothing.
+ */
+function keptGraphemes(text: string, perUrl: number, budget: number): string[] {
+  const spans = [
+    ...urlSpans(text).map((s) => ({ ...s, free: s.start + 1, first: perUrl })),
+    ...fediMentions(text).map((s) => ({ ...s, free: s.start + 1 + s.user.length, first: 1 })),
+  ].sort((a, b) => a.start - b.start);
+  const parts: string[] = [];
+  let used = 0;
+  let k = 0;
+  for (const { segment, index } of segmenter.segment(text)) {
+    parts.push(segment);
+    while (k < spans.length && spans[k]!.end <= index) k++;
+    const span = spans[k];
+    let cost = 1;
+    if (span !== undefined && index >= span.start) {
+      if (index === span.start) cost = span.first;
+      else cost = index < span.free && span.first === 1 ? 1 : 0;
+    }
+    used += cost;
+    if (used > budget) break;
+  }
+  return parts;
 }
 
 /** At signs a Fediverse server may read as the start of a mention (some fold `＠` and `﹫`). */
