@@ -104,7 +104,7 @@ Deno.test("displayDomain: mixed scripts and whole-script look-alikes in A-label 
   ];
   for (const [domain, shown] of cases) {
     assert.equal(displayDomain(domain), shown, domain);
-    if (shown !== domain) assert.match(shown, /^[\x00-\x7f]+$/, domain);
+    if (shown !== domain) assert.ok(/^[!-~]+$/.test(shown), domain);
   }
 });
 

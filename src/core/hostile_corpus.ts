@@ -9,7 +9,7 @@
  */
 import { htmlToText } from "../fedi/html.ts";
 import type { I18n } from "../i18n.ts";
-import { type ParseOptions, parseMessage } from "./parse.ts";
+import { parseMessage, type ParseOptions } from "./parse.ts";
 import type { FediLimits } from "./ports.ts";
 import {
   fediLength,
@@ -75,7 +75,7 @@ const PIECES = [
   "</p>",
   "<blockquote>",
   "<pre>",
-  "<a href=\"https://x.example/@u\" class=\"mention\">",
+  '<a href="https://x.example/@u" class="mention">',
   "</a>",
   "&",
   "&amp;",
@@ -170,14 +170,22 @@ export function hostileCorpus(size: number, seed = 12, mixes = 4): HostileSample
       text: fill("New message from XMPP user xmpp:boss@corp.example:\n", size),
       markup: false,
     },
-    { name: "long header look-alike line", text: "New message from " + fill("x", size) + " user y:", markup: false },
+    {
+      name: "long header look-alike line",
+      text: "New message from " + fill("x", size) + " user y:",
+      markup: false,
+    },
     { name: "combining marks", text: "a" + fill("\u0301", size), markup: false },
     { name: "dotted labels", text: fill("a.", size), markup: false },
     { name: "quote lines", text: fill("> @x@host\n", size), markup: false },
   ];
   const random = seededRandom(seed);
   for (let i = 0; i < mixes; i++) {
-    samples.push({ name: `random mix ${i} (seed ${seed})`, text: randomMix(random, size), markup: true });
+    samples.push({
+      name: `random mix ${i} (seed ${seed})`,
+      text: randomMix(random, size),
+      markup: true,
+    });
   }
   return samples;
 }
@@ -217,7 +225,10 @@ export function textPaths(deps: TextPathDeps): TextPath[] {
   return [
     { name: "HTML to text", run: (text) => htmlToText(text) },
     { name: "parse from XMPP", run: (text) => parseMessage(text, { ...deps.parse, from: 1 }) },
-    { name: "parse from the Fediverse", run: (text) => parseMessage(text, { ...deps.parse, from: 0 }) },
+    {
+      name: "parse from the Fediverse",
+      run: (text) => parseMessage(text, { ...deps.parse, from: 0 }),
+    },
     {
       name: "status for the Fediverse",
       run: (text) => fediStatusText(deps.i18n, ["bob@social.test"], header, text, "social.test"),

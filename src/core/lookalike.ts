@@ -73,6 +73,7 @@ const ALLOWED_MIXES: readonly ReadonlySet<string>[] = [
 const COMMON_RE = /^\p{Script=Common}$/u;
 const INHERITED_RE = /^\p{Script=Inherited}$/u;
 const INVISIBLE_RE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cs}\p{Co}\p{Cn}]$/u;
+// deno-lint-ignore no-control-regex
 const ASCII_RE = /^[\x00-\x7f]*$/;
 
 function scriptOf(ch: string): string {

@@ -35,12 +35,17 @@ export function graphemes(text: string): string[] {
 }
 
 /** Stretches that hold non-ASCII text: the only places where clusters need the segmenter. */
+// deno-lint-ignore no-control-regex
 const NON_ASCII_STRETCH_RE = /(?:[^\x00-\x7f]|[\x00-\x7f](?=[^\x00-\x7f]))+/g;
 
 /** Clusters in ASCII text: one per character, `\r\n` being one. */
 function asciiClusters(text: string, start: number, end: number): number {
   let count = end - start;
-  for (let i = text.indexOf("\r\n", start); i >= 0 && i + 1 < end; i = text.indexOf("\r\n", i + 2)) {
+  for (
+    let i = text.indexOf("\r\n", start);
+    i >= 0 && i + 1 < end;
+    i = text.indexOf("\r\n", i + 2)
+  ) {
     count--;
   }
   return count;

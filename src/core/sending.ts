@@ -31,8 +31,8 @@ import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";
 import { accountText, activeUser, commandText, registerAccount } from "./registration.ts";
 import {
   defuseMentions,
-  fediStatusText,
   fediLength,
+  fediStatusText,
   hasExtras,
   renderHeader,
   renderStatusBody,
