@@ -26,6 +26,8 @@ export interface Sizes {
     readonly burst: number;
     readonly runs: number;
   };
+  /** Hostile input: code units of each sample of the corpus. */
+  readonly hostile: { readonly size: number; readonly runs: number };
 }
 
 export const FULL: Sizes = {
@@ -37,6 +39,7 @@ export const FULL: Sizes = {
   // Mastodon's 300 requests per 5 minutes, with the window shrunk to 10 s.
   burst: { users: 20, perUser: 30, limit: 300, windowMs: 10_000, runs: 3 },
   rss: { users: 10_000, messages: 100, burst: 50, runs: 3 },
+  hostile: { size: 1_000_000, runs: 3 },
 };
 
 export const QUICK: Sizes = {
@@ -46,4 +49,5 @@ export const QUICK: Sizes = {
   latency: { steady: 20, perSecond: 10, bursts: 20, burstSize: 10, runs: 1 },
   burst: { users: 4, perUser: 5, limit: 10, windowMs: 1_000, runs: 1 },
   rss: { users: 500, messages: 10, burst: 10, runs: 1 },
+  hostile: { size: 100_000, runs: 1 },
 };
