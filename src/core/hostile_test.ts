@@ -124,10 +124,87 @@ Deno.test("hostile corpus (1 MB bodies): deep nesting and long runs of ) @ : < c
   for (const sample of samples) checkSample(sample);
 });
 
+/**
+ * The work `f` does, counted without a clock: the characters of every string it copies out
+ * (`slice`, `substring`, `split`) and of every array it searches (`includes`, `indexOf`). A
+ * linear path stays within a small multiple of its input; a path that copies or searches its
+ * input once per character (quadratic) goes far beyond.
+ */
+function workOf(f: () => unknown): number {
+  let work = 0;
+  const strings = String.prototype;
+  const arrays = Array.prototype;
+  const saved = {
+    slice: strings.slice,
+    substring: strings.substring,
+    split: strings.split,
+    includes: arrays.includes,
+    indexOf: arrays.indexOf,
+    unshift: arrays.unshift,
+    shift: arrays.shift,
+  };
+  strings.slice = function (this: string, ...args: [number?, number?]) {
+    const out = saved.slice.apply(this, args);
+    work += out.length;
+    return out;
+  };
+  strings.substring = function (this: string, ...args: [number, number?]) {
+    const out = saved.substring.apply(this, args);
+    work += out.length;
+    return out;
+  };
+  // deno-lint-ignore no-explicit-any
+  (strings as any).split = function (this: string, ...args: any[]) {
+    work += this.length;
+    // deno-lint-ignore no-explicit-any
+    return (saved.split as any).apply(this, args);
+  };
+  // deno-lint-ignore no-explicit-any
+  arrays.includes = function (this: unknown[], ...args: any[]) {
+    work += this.length;
+    // deno-lint-ignore no-explicit-any
+    return (saved.includes as any).apply(this, args);
+  };
+  // deno-lint-ignore no-explicit-any
+  arrays.indexOf = function (this: unknown[], ...args: any[]) {
+    work += this.length;
+    // deno-lint-ignore no-explicit-any
+    return (saved.indexOf as any).apply(this, args);
+  };
+  // Adding or taking at the front of an array moves all of it.
+  // deno-lint-ignore no-explicit-any
+  arrays.unshift = function (this: unknown[], ...args: any[]) {
+    work += this.length;
+    // deno-lint-ignore no-explicit-any
+    return (saved.unshift as any).apply(this, args);
+  };
+  arrays.shift = function (this: unknown[]) {
+    work += this.length;
+    return saved.shift.apply(this);
+  };
+  try {
+    f();
+  } finally {
+    Object.assign(strings, { slice: saved.slice, substring: saved.substring, split: saved.split });
+    Object.assign(arrays, {
+      includes: saved.includes,
+      indexOf: saved.indexOf,
+      unshift: saved.unshift,
+      shift: saved.shift,
+    });
+  }
+  return work;
+}
+
 Deno.test("20,000 closing parentheses render in linear time (the URL ends before them)", () => {
   const text = "see http://a.example/x" + ")".repeat(20_000);
   // The URL counts 23 and every parenthesis one: Mastodon leaves them out of the link.
   assert.equal(fediLength(text, 23), 4 + 23 + 20_000);
+  // Trimming them costs work in proportion to their number, not its square.
+  for (const path of ["length count", "status for the Fediverse", "notice cut"]) {
+    const work = workOf(() => run(path, text));
+    assert.ok(work < 20 * text.length, `${path}: ${work} characters copied or searched`);
+  }
   assert.equal(fediLength("see http://a.example/(x)" + ")".repeat(20_000), 23), 4 + 23 + 20_000);
   const status = run("status for the Fediverse", text) as string;
   assert.ok(status.endsWith(text));
@@ -138,6 +215,10 @@ Deno.test("1 MB of nested <div> gives its text (the depth is flattened, not refu
   const html = "<div><p>".repeat(depth / 2) + "deep &amp; down" + "</p></div>".repeat(depth / 2);
   assert.ok(html.length >= 1_000_000);
   assert.equal(run("HTML to text", html), "deep & down");
+  // The open elements cost constant work each, however deep (counted on 20,000 levels).
+  const nested = "<div>".repeat(20_000) + "x" + "</span>".repeat(20_000);
+  const work = workOf(() => run("HTML to text", nested));
+  assert.ok(work < 20 * nested.length, `${work} characters copied or searched`);
   // A <script> flattened below the depth limit still loses its text.
   const scripted = "<span>".repeat(300) + "<script>alert(1)</script>shown";
   assert.equal(run("HTML to text", scripted), "shown");
@@ -145,7 +226,13 @@ Deno.test("1 MB of nested <div> gives its text (the depth is flattened, not refu
 
 Deno.test("thousands of distinct addresses are each found once (no quadratic look-up)", () => {
   const addresses = Array.from({ length: 20_000 }, (_, i) => `xmpp:u${i}@h.example`);
-  const parsed = run("parse from XMPP", addresses.join(" ") + " " + addresses[5]) as ParsedMessage;
+  const text = addresses.join(" ") + " " + addresses[5];
+  let parsed: ParsedMessage | null = null;
+  const work = workOf(() => (parsed = run("parse from XMPP", text) as ParsedMessage));
+  assert.ok(parsed !== null);
+  parsed = parsed as ParsedMessage;
+  // Each address is checked against those found before in constant time.
+  assert.ok(work < 20 * text.length, `${work} characters copied or searched`);
   assert.equal(parsed.xmppRecipients.length, 20_000);
   assert.equal(parsed.xmppRecipients[5], "u5@h.example");
 });
