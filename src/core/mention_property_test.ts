@@ -49,7 +49,8 @@ function mentionsIn(text: string): Found[] {
       const start = m.index + m[0].indexOf(m[at]!);
       found.push({
         parser,
-        address: `${m[user]}@${m[domain] ?? LOCAL}`.toLowerCase(),
+        // A final dot names the same domain (`host.` is `host` as a fully qualified name).
+        address: `${m[user]}@${m[domain] ?? LOCAL}`.toLowerCase().replace(/\.$/, ""),
         at: start,
       });
     }
@@ -235,5 +236,25 @@ Deno.test("property: in thousands of generated texts the only live mentions are 
     for (let j = 0; j < length; j++) text += pick();
     const recipients = recipientSets[i % recipientSets.length]!;
     assertOnlyRecipients(status(recipients, text), recipients, text);
+  }
+});
+
+Deno.test("property: a notice keeps its recipient's mention live and nobody else's", () => {
+  const random = seededRandom(7);
+  const pick = () => PIECES[Math.floor(random() * PIECES.length)]!;
+  const to = "alice@other.example";
+  for (let i = 0; i < 3000; i++) {
+    let text = "";
+    const length = 1 + Math.floor(random() * 14);
+    for (let j = 0; j < length; j++) text += pick();
+    // As the Fediverse sender writes a notice: the recipient first, or named in the text.
+    const notice = i % 2 === 0 ? `@${to} ${text}` : `${text} @${to}. ${text}`;
+    const out = defuseMentions(notice, new Set([to]), LOCAL);
+    for (const form of [out, out.normalize("NFKC")]) {
+      const stray = mentionsIn(form).filter((f) => f.address !== to);
+      assert.deepEqual(stray, [], `input ${JSON.stringify(notice)}: ${JSON.stringify(form)}`);
+    }
+    const live = mentionsIn(out).filter((f) => f.parser === "Mastodon");
+    assert.ok(live.length >= 1, `the recipient stays mentioned: ${JSON.stringify(out)}`);
   }
 });

@@ -264,11 +264,11 @@ const DEFUSER = "\u200B";
 /**
  * A mention that is kept live when its account is in the `keep` set: `@user` or `@user@domain`,
  * followed by the end of the text, white space, or punctuation that no server reads as part of
- * an address (`.` and `:` only before white space or the end), so every server reads the same
- * account in it.
+ * an address (`.` only before white space or the end: a final dot leaves the domain the same),
+ * so every server reads the same account in it.
  */
 const KEPT_MENTION_RE =
-  /@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@([\p{L}\p{M}\p{N}_-]+(?:\.[\p{L}\p{M}\p{N}_-]+)*))?(?=$|[\s,;!?)\]}"'»”’]|[.:](?:$|\s))/iuy;
+  /@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@([\p{L}\p{M}\p{N}_-]+(?:\.[\p{L}\p{M}\p{N}_-]+)*))?(?=$|[\s,;!?)\]}"'»”’]|\.(?:$|\s))/iuy;
 
 function isAsciiAlnum(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) ||
