@@ -53,7 +53,7 @@ interface ElementNode {
 
 interface TextNode {
   readonly kind: "text";
-  text: string;
+  readonly text: string;
 }
 
 type TreeNode = ElementNode | TextNode;
@@ -88,53 +88,55 @@ const HTML_SPACE = /[ \t\n\r\f]+/g;
 /** Deeper elements are flattened into their ancestor: the walk is recursive. */
 const MAX_DEPTH = 100;
 
-/** Elements that never have content (HTML's void elements). */
-const VOID_TAGS: ReadonlySet<string> = new Set([
-  "area",
-  "base",
-  "br",
-  "col",
-  "embed",
-  "hr",
-  "img",
-  "input",
-  "link",
-  "meta",
-  "param",
-  "source",
-  "track",
-  "wbr",
-]);
+/** Elements that never have content (HTML's void elements, old ones included). */
+const VOID_TAGS: ReadonlySet<string> = new Set(
+  "area base basefont br col command embed frame hr img input isindex keygen link meta param source track wbr"
+    .split(" "),
+);
 
-/** Opening one of these ends an open `<p>`, as in HTML. */
-const ENDS_PARAGRAPH: ReadonlySet<string> = new Set([
-  ...PARAGRAPH_TAGS,
-  "p",
-  "li",
-  "dl",
-  "dt",
-  "dd",
-  "main",
-  "nav",
-  "aside",
-  "address",
-  "details",
-  "fieldset",
-  "form",
-]);
+/**
+ * HTML's implied end tags: opening the key ends the open elements named in its value while one of
+ * them is the innermost (`<p>a<p>b` is two paragraphs, `<li>` ends the item before it).
+ */
+const IMPLIED_ENDS: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const rules: [string, string][] = [
+    [
+      "address article aside blockquote details div dl fieldset figcaption figure footer form " +
+      "header hr main nav ol p pre section table ul",
+      "p",
+    ],
+    ["h1 h2 h3 h4 h5 h6", "h1 h2 h3 h4 h5 h6 p"],
+    ["a", "a"],
+    ["li", "li"],
+    ["dd dt", "dd dt"],
+    ["tr", "tr th td"],
+    ["th", "th"],
+    ["td", "thead th td"],
+    ["tbody tfoot", "thead tbody"],
+    ["body", "head link script"],
+    ["option", "option"],
+    ["optgroup", "optgroup option"],
+    [
+      "select input output button datalist textarea",
+      "input option optgroup select button datalist textarea",
+    ],
+    ["rt rp", "rt rp"],
+  ];
+  const map = new Map<string, ReadonlySet<string>>();
+  for (const [opened, ended] of rules) {
+    for (const name of opened.split(" ")) map.set(name, new Set(ended.split(" ")));
+  }
+  return map;
+})();
 
-/** Opening the key ends the open elements in its value that are on top, as in HTML. */
-const IMPLIED_ENDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ["li", new Set(["li", "p"])],
-  ["dt", new Set(["dt", "dd", "p"])],
-  ["dd", new Set(["dt", "dd", "p"])],
-  ["tr", new Set(["tr", "td", "th"])],
-  ["td", new Set(["td", "th"])],
-  ["th", new Set(["td", "th"])],
-  ["option", new Set(["option"])],
+/**
+ * SVG and MathML (inside them `<x/>` closes itself and CDATA is text, as in HTML), with their
+ * elements whose content is HTML again.
+ */
+const HTML_INSIDE_FOREIGN: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["svg", new Set(["foreignobject", "desc", "title"])],
+  ["math", new Set(["mi", "mo", "mn", "ms", "mtext", "annotation-xml"])],
 ]);
-
-const PARAGRAPH_ONLY: ReadonlySet<string> = new Set(["p"]);
 
 /**
  * Parses HTML into a tree, from htmlparser2's tokenizer (which decodes entities and recovers from
@@ -147,7 +149,10 @@ const PARAGRAPH_ONLY: ReadonlySet<string> = new Set(["p"]);
 function parseTree(html: string): ElementNode {
   const root: ElementNode = { kind: "element", name: "#root", attrs: {}, children: [] };
   /** Open elements, innermost last; `node` is null for a flattened one. */
-  const open: { name: string; node: ElementNode | null }[] = [];
+  const open: { name: string; node: ElementNode | null; foreign: string | null }[] = [];
+  /** For each open SVG/MathML root or HTML island in one: `svg`, `math` or `html`. */
+  const foreign: string[] = [];
+  const inForeign = (): boolean => foreign.length > 0 && foreign[foreign.length - 1] !== "html";
   /** How many elements of each name are open. */
   const openCount = new Map<string, number>();
   /** The tree nodes of the open elements that were not flattened; root first. */
@@ -163,15 +168,13 @@ function parseTree(html: string): ElementNode {
   const top = (): ElementNode => nodes[nodes.length - 1]!;
   const addText = (text: string): void => {
     if (droppedOpen > 0 || text === "") return;
-    const siblings = top().children;
-    const last = siblings[siblings.length - 1];
-    if (last !== undefined && last.kind === "text") last.text += text;
-    else siblings.push({ kind: "text", text });
+    top().children.push({ kind: "text", text });
   };
   const pop = (): void => {
     const element = open.pop();
     if (element === undefined) return;
     openCount.set(element.name, (openCount.get(element.name) ?? 1) - 1);
+    if (element.foreign !== null) foreign.pop();
     if (element.node !== null) nodes.pop();
     else if (DROPPED_TAGS.has(element.name)) droppedOpen--;
   };
@@ -180,12 +183,20 @@ function parseTree(html: string): ElementNode {
     if (droppedOpen === 0) top().children.push(element);
   };
   const openElement = (name: string, attributes: Record<string, string>): void => {
-    const ends = IMPLIED_ENDS.get(name) ?? (ENDS_PARAGRAPH.has(name) ? PARAGRAPH_ONLY : null);
-    while (ends !== null && open.length > 0 && ends.has(open[open.length - 1]!.name)) pop();
+    if (name === "form" && (openCount.get("form") ?? 0) > 0) return;
+    const ends = IMPLIED_ENDS.get(name);
+    while (ends !== undefined && open.length > 0 && ends.has(open[open.length - 1]!.name)) pop();
     if (VOID_TAGS.has(name)) {
       appendElement(name, attributes);
       return;
     }
+    let foreignState: string | null = null;
+    const context = foreign[foreign.length - 1];
+    if (HTML_INSIDE_FOREIGN.has(name)) foreignState = name;
+    else if (context !== undefined && HTML_INSIDE_FOREIGN.get(context)?.has(name)) {
+      foreignState = "html";
+    }
+    if (foreignState !== null) foreign.push(foreignState);
     let node: ElementNode | null = null;
     if (nodes.length <= MAX_DEPTH && droppedOpen === 0) {
       node = { kind: "element", name, attrs: attributes, children: [] };
@@ -194,8 +205,15 @@ function parseTree(html: string): ElementNode {
     } else if (DROPPED_TAGS.has(name)) {
       droppedOpen++;
     }
-    open.push({ name, node });
+    open.push({ name, node, foreign: foreignState });
     openCount.set(name, (openCount.get(name) ?? 0) + 1);
+  };
+  /** `<x/>`: closes itself inside SVG or MathML; elsewhere in HTML it opens like `<x>`. */
+  const selfClosing = (name: string, attributes: Record<string, string>): void => {
+    const closes = inForeign();
+    const depth = open.length;
+    openElement(name, attributes);
+    if (closes && open.length > depth) pop();
   };
   const closeElement = (name: string): void => {
     if ((openCount.get(name) ?? 0) > 0) {
@@ -240,10 +258,13 @@ function parseTree(html: string): ElementNode {
       attrValue = "";
     },
     onopentagend: () => openElement(tagName, attrs),
-    // In HTML, `<span/>` opens a span like `<span>` does.
-    onselfclosingtag: () => openElement(tagName, attrs),
+    onselfclosingtag: () => selfClosing(tagName, attrs),
     onclosetag: (start, end) => closeElement(slice(start, end).toLowerCase()),
-    oncdata: ignore,
+    // CDATA is text in SVG and MathML, a comment elsewhere.
+    oncdata: (start, end, offset) => {
+      if (inForeign()) addText(slice(start, end - offset));
+    },
+    isInForeignContext: inForeign,
     oncomment: ignore,
     ondeclaration: ignore,
     onprocessinginstruction: ignore,
