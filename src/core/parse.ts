@@ -221,8 +221,11 @@ function normaliseHost(value: string): string {
 /** Ordered set of strings. */
 class OrderedSet {
   readonly #items: string[] = [];
+  readonly #seen = new Set<string>();
   add(value: string): void {
-    if (!this.#items.includes(value)) this.#items.push(value);
+    if (this.#seen.has(value)) return;
+    this.#seen.add(value);
+    this.#items.push(value);
   }
   get values(): readonly string[] {
     return this.#items;
@@ -389,17 +392,27 @@ export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
 function cutSpans(text: string, spans: readonly Span[]): string {
   let out = "";
   let from = 0;
+  // Whether `out` ends in a line holding only white space so far (kept up to date piece by
+  // piece: looking back through `out` at each span would be quadratic).
+  let blankLine = true;
+  const append = (piece: string): void => {
+    const lastBreak = piece.lastIndexOf("\n");
+    const tail = lastBreak < 0 ? piece : piece.slice(lastBreak + 1);
+    blankLine = (lastBreak >= 0 || blankLine) && tail.trim() === "";
+    out += piece;
+  };
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
     if (span.start < from) continue;
-    out += text.slice(from, span.start);
+    append(text.slice(from, span.start));
     let end = span.end;
     while (end < text.length && /[,:;]/.test(text[end] ?? "")) end++;
     while (end < text.length && /[^\S\n]/u.test(text[end] ?? "")) end++;
     // A line that held nothing else goes away with its line break.
-    if (text[end] === "\n" && /(^|\n)[^\S\n]*$/u.test(out)) end++;
+    if (text[end] === "\n" && blankLine) end++;
     from = end;
   }
   out += text.slice(from);
-  return out.split("\n").map((line) => line.replace(/[^\S\n]+$/u, "")).join("\n")
+  // trimEnd, not a regular expression: `/\s+$/` is quadratic on long runs of spaces.
+  return out.split("\n").map((line) => line.trimEnd()).join("\n")
     .replace(/^\s*\n/, "").trim();
 }

@@ -14,25 +14,80 @@
  * @module
  */
 import type { I18n } from "../i18n.ts";
+import { displayAddress, skeleton } from "./lookalike.ts";
 import type { FediLimits } from "./ports.ts";
 import type { MediaItem, StatusExtras } from "./types.ts";
 
 /** Characters that may not come right before a URL for Mastodon to see one. */
 const URL_RE =
   /(?<![A-Za-z0-9@$#\uFF20\uFF03])(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini):\/\/[\p{L}\p{N}][^\s<>]*/giu;
-/** What a URL may not end with (Mastodon leaves trailing punctuation out of the link). */
-const URL_BAD_END = /[?!*"'「」<>;:=,.$%[\]~&|@(]$/u;
 /** Mastodon's mention: not after `=`, `/` or a word character; the domain part is optional. */
 const MENTION_RE =
   /(?<![=/\p{L}\p{M}\p{N}\p{Pc}])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(@[\p{L}\p{M}\p{N}\p{Pc}]+(?:[.-]+[\p{L}\p{M}\p{N}\p{Pc}]+)*)?/giu;
 /** After a mention, these make it no mention (an address glued to more, or a URL). */
-const MENTION_BAD_FOLLOW = /^(?:@|:\/\/|[\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F])/u;
+const MENTION_BAD_FOLLOW = /@|:\/\/|[\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F]/uy;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** The grapheme clusters of a text (what a reader sees as characters). */
 export function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), (s) => s.segment);
+}
+
+/** Stretches that hold non-ASCII text: the only places where clusters need the segmenter. */
+// deno-lint-ignore no-control-regex
+const NON_ASCII_STRETCH_RE = /(?:[^\x00-\x7f]|[\x00-\x7f](?=[^\x00-\x7f]))+/g;
+
+/** Clusters in ASCII text: one per character, `\r\n` being one. */
+function asciiClusters(text: string, start: number, end: number): number {
+  let count = end - start;
+  for (
+    let i = text.indexOf("\r\n", start);
+    i >= 0 && i + 1 < end;
+    i = text.indexOf("\r\n", i + 2)
+  ) {
+    count--;
+  }
+  return count;
+}
+
+/**
+ * The number of grapheme clusters of `text`, as `graphemes(text).length`, but the segmenter only
+ * sees the stretches around non-ASCII characters (two ASCII characters side by side are always
+ * two clusters, but for `\r\n`), which makes counting mostly-ASCII text several times faster.
+ */
+export function countGraphemes(text: string): number {
+  let count = 0;
+  let pos = 0;
+  // The stretch being gathered: stretches a few ASCII characters apart are segmented together
+  // (each call of the segmenter has a cost of its own).
+  let from = -1;
+  let to = -1;
+  const flush = (): void => {
+    if (from < 0) return;
+    count += asciiClusters(text, pos, from);
+    for (const _ of segmenter.segment(text.slice(from, to))) count++;
+    pos = to;
+  };
+  for (const m of text.matchAll(NON_ASCII_STRETCH_RE)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    // The ASCII character before a non-ASCII one may share its cluster (`e` + U+0301), and so
+    // may the one after (after a prepended mark); `\r\n` stays whole.
+    if (end < text.length) end++;
+    if (end < text.length && text[end - 1] === "\r" && text[end] === "\n") end++;
+    if (from >= 0 && start - to < 64) {
+      to = end;
+      continue;
+    }
+    flush();
+    if (start > pos && text.charCodeAt(start) >= 0x80) start--;
+    if (start > pos && text[start] === "\n" && text[start - 1] === "\r") start--;
+    from = start;
+    to = end;
+  }
+  flush();
+  return count + asciiClusters(text, pos, text.length);
 }
 
 interface Span {
@@ -44,22 +99,39 @@ interface Span {
 function urlSpans(text: string): Span[] {
   const spans: Span[] = [];
   for (const m of text.matchAll(URL_RE)) {
-    let url = m[0];
-    // Trim what cannot end a URL; a closing parenthesis stays only when it closes one inside.
-    for (;;) {
-      if (URL_BAD_END.test(url)) {
-        url = url.slice(0, -1);
-      } else if (url.endsWith(")") && count(url, "(") < count(url, ")")) {
-        url = url.slice(0, -1);
-      } else break;
-    }
-    spans.push({ start: m.index, end: m.index + url.length });
+    spans.push({ start: m.index, end: trimUrlEnd(text, m.index, m.index + m[0].length) });
   }
   return spans;
 }
 
-function count(text: string, ch: string): number {
-  return text.split(ch).length - 1;
+/** The characters a URL may not end with (Mastodon leaves trailing punctuation out). */
+const URL_BAD_END = new Set("?!*\"'「」<>;:=,.$%[]~&|@(");
+
+/**
+ * Where the URL `text[start, end)` really ends: trailing punctuation is left out, and a closing
+ * parenthesis stays only when it closes one opened inside. One pass over the URL (the counts are
+ * kept up to date while trimming), so a URL ending in thousands of `)` costs no more than its
+ * length.
+ */
+function trimUrlEnd(text: string, start: number, end: number): number {
+  let open = 0;
+  let close = 0;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x28) open++;
+    else if (c === 0x29) close++;
+  }
+  while (end > start) {
+    const last = text[end - 1]!;
+    if (URL_BAD_END.has(last)) {
+      if (last === "(") open--;
+      end--;
+    } else if (last === ")" && open < close) {
+      close--;
+      end--;
+    } else break;
+  }
+  return end;
 }
 
 /** A mention Mastodon would see: where it is, the user name and the domain (or null). */
@@ -68,15 +140,20 @@ export interface MentionMatch extends Span {
   readonly domain: string | null;
 }
 
-/** The mentions Mastodon would find in `text`, URLs excluded. */
+/** The mentions Mastodon would find in `text`, URLs excluded. Linear in the text's length. */
 export function fediMentions(text: string): MentionMatch[] {
   const urls = urlSpans(text);
   const found: MentionMatch[] = [];
+  let u = 0;
   for (const m of text.matchAll(MENTION_RE)) {
     const start = m.index;
     const end = start + m[0].length;
-    if (MENTION_BAD_FOLLOW.test(text.slice(end))) continue;
-    if (urls.some((u) => start < u.end && end > u.start)) continue;
+    MENTION_BAD_FOLLOW.lastIndex = end;
+    if (MENTION_BAD_FOLLOW.test(text)) continue;
+    // URLs are sorted and apart: only the first one ending after `start` can overlap.
+    while (u < urls.length && urls[u]!.end <= start) u++;
+    const url = urls[u];
+    if (url !== undefined && url.start < end) continue;
     const domain = m[2] === undefined ? null : m[2].slice(1);
     found.push({ start, end, user: m[1]!, domain });
   }
@@ -103,7 +180,7 @@ export function fediLength(text: string, charactersReservedPerUrl: number): numb
     from = span.end;
   }
   countable += text.slice(from);
-  return graphemes(countable).length;
+  return countGraphemes(countable);
 }
 
 /**
@@ -120,29 +197,127 @@ export function truncateForFedi(text: string, limits: FediLimits, notice: string
   if (fediLength(tail, perUrl) > max) {
     return graphemes(notice).slice(0, Math.max(0, max)).join("");
   }
-  const parts = graphemes(text);
+  // The graphemes of the longest prefix whose estimated count fits (see keptGraphemes), then
+  // checked exactly: a few exact counts instead of one per step of a search, and only the kept
+  // part is split into graphemes, so a long notice costs time in proportion to its length.
+  const parts = keptGraphemes(text, perUrl, max - fediLength(tail, perUrl));
   const cut = (n: number) => parts.slice(0, n).join("").trimEnd() + tail;
   const fits = (n: number) => fediLength(cut(n), perUrl) <= max;
-  // The longest fitting prefix; lo always fits (0 does, as checked above).
-  let lo = 0;
-  let hi = parts.length - 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
+  let lo = Math.max(0, parts.length - 1);
+  // The estimate can be a little short of the exact count (a cut mention or URL reads
+  // differently): step back until it fits, then search what is left if that takes long.
+  for (let steps = 0; lo > 0 && !fits(lo); steps++) {
+    if (steps >= 16) {
+      let hi = lo - 1;
+      lo = 0;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(mid)) lo = mid;
+        else hi = mid - 1;
+      }
+      break;
+    }
+    lo--;
   }
   // Rather end on a whole word, when a break is close.
   for (let k = lo; k > 0 && k > lo - 30; k--) {
-    if (/^\s+$/u.test(parts[k] ?? "") && fits(k)) return cut(k);
+    if (/^\s+$/u.test(parts[k] ?? "")) {
+      if (fits(k)) return cut(k);
+      break;
+    }
   }
   return cut(lo);
 }
 
 /**
- * Makes every mention in `text` whose account is not in `keep` inert (a zero-width space after
- * the `@`), so that a direct status reaches only its recipients: Mastodon delivers a direct status
- * to every account mentioned in it, quotes included. A mention without a domain means an account
- * of `localDomain` (the bot's server), as it would for Mastodon.
+ * The graphemes of the longest prefix of `text` whose estimated count is within `budget`, and the
+ * grapheme after it. Each grapheme's share of the count is 1, except that a URL counts `perUrl`
+ * on its first grapheme and nothing on the others, and a mention's domain counts nothing.
+ */
+function keptGraphemes(text: string, perUrl: number, budget: number): string[] {
+  const spans = [
+    ...urlSpans(text).map((s) => ({ ...s, free: s.start + 1, first: perUrl })),
+    ...fediMentions(text).map((s) => ({ ...s, free: s.start + 1 + s.user.length, first: 1 })),
+  ].sort((a, b) => a.start - b.start);
+  const parts: string[] = [];
+  let used = 0;
+  let k = 0;
+  for (const { segment, index } of segmenter.segment(text)) {
+    parts.push(segment);
+    while (k < spans.length && spans[k]!.end <= index) k++;
+    const span = spans[k];
+    let cost = 1;
+    if (span !== undefined && index >= span.start) {
+      if (index === span.start) cost = span.first;
+      else cost = index < span.free && span.first === 1 ? 1 : 0;
+    }
+    used += cost;
+    if (used > budget) break;
+  }
+  return parts;
+}
+
+/** At signs a Fediverse server may read as the start of a mention (some fold `＠` and `﹫`). */
+const AT_SIGN_RE = /[@\uFF20\uFE6B]/g;
+/** What makes an at sign inert: an invisible character right after it, where a name must start. */
+const DEFUSER = "\u200B";
+/**
+ * A mention that is kept live when its account is in the `keep` set: `@user` or `@user@domain`,
+ * followed by the end of the text, white space, or punctuation that no server reads as part of
+ * an address (`.` only before white space or the end: a final dot leaves the domain the same),
+ * so every server reads the same account in it.
+ */
+const KEPT_MENTION_RE =
+  /@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@([\p{L}\p{M}\p{N}_-]+(?:\.[\p{L}\p{M}\p{N}_-]+)*))?(?=$|[\s,;!?)\]}"'»”’]|\.(?:$|\s))/iuy;
+
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a);
+}
+
+/**
+ * Walks the at signs of `text`: `kept` gets each live mention of an account in `keep` (its start
+ * and end), `defuse` each at sign to make inert. An `@` right after an ASCII letter or digit
+ * (`alice@chat.example`) starts no mention for any server and is left alone.
+ */
+function walkAtSigns(
+  text: string,
+  keep: ReadonlySet<string>,
+  localDomain: string,
+  kept: (start: number, end: number) => void,
+  defuse: (at: number) => void,
+): void {
+  let skipUntil = 0;
+  for (const m of text.matchAll(AT_SIGN_RE)) {
+    const at = m.index;
+    if (at < skipUntil) continue;
+    if (m[0] === "@") {
+      if (at > 0 && isAsciiAlnum(text.charCodeAt(at - 1))) continue;
+      if (keep.size > 0) {
+        KEPT_MENTION_RE.lastIndex = at;
+        const mention = KEPT_MENTION_RE.exec(text);
+        if (mention !== null) {
+          const address = `${mention[1]}@${mention[2] ?? localDomain}`.toLowerCase();
+          if (keep.has(address)) {
+            skipUntil = at + mention[0].length;
+            kept(at, skipUntil);
+            continue;
+          }
+        }
+      }
+    }
+    if (text[at + 1] !== DEFUSER) defuse(at);
+  }
+}
+
+/**
+ * Makes every at sign of `text` inert (a zero-width space after it) except the live mentions of
+ * the accounts in `keep` and an `@` inside an address (after an ASCII letter or digit), so that
+ * a direct status reaches nobody else: Mastodon delivers a direct status to every account
+ * mentioned in it, and the servers' mention parsers differ (Mastodon, GoToSocial, Pleroma,
+ * Misskey), so every `@`, `＠` and `﹫` that could start one is defused rather than predicted. A
+ * mention without a domain means an account of `localDomain` (the bot's server). Linear in the
+ * length of the text.
  */
 export function defuseMentions(
   text: string,
@@ -151,19 +326,48 @@ export function defuseMentions(
 ): string {
   let out = "";
   let from = 0;
-  for (const m of fediMentions(text)) {
-    const address = `${m.user}@${m.domain ?? localDomain}`.toLowerCase();
-    if (keep.has(address)) continue;
-    out += text.slice(from, m.start + 1) + "\u200B";
-    from = m.start + 1;
-  }
+  walkAtSigns(text, keep, localDomain, () => {}, (at) => {
+    out += text.slice(from, at + 1) + DEFUSER;
+    from = at + 1;
+  });
   return out + text.slice(from);
+}
+
+/** Whether {@link defuseMentions} keeps a live mention of `address` in `text`. */
+export function namesLive(text: string, address: string, localDomain: string): boolean {
+  let found = false;
+  walkAtSigns(text, new Set([address]), localDomain, () => (found = true), () => {});
+  return found;
+}
+
+/**
+ * The direct status for Fediverse recipients: their mentions and the header on the first line,
+ * then the text. The recipients' leading mentions are the only live ones: every other at sign,
+ * in the header and in the text, is made inert (see {@link defuseMentions}), and lines of the
+ * text that read like a header are marked as quotes (see {@link markHeaderLookalikes}).
+ */
+export function fediStatusText(
+  i18n: I18n,
+  recipients: readonly string[],
+  header: string,
+  text: string,
+  localDomain: string,
+): string {
+  const mentions = recipients.map((a) => `@${a}`).join(" ");
+  const none = new Set<string>();
+  const head = defuseMentions(header, none, localDomain);
+  const body = defuseMentions(markHeaderLookalikes(i18n, text), none, localDomain).trim();
+  return body === "" ? `${mentions} ${head}` : `${mentions} ${head}\n${body}`;
 }
 
 /** Whether the header introduces an answer to the recipient or a new message. */
 export type HeaderKind = "new" | "reply";
 
-/** The header line: who sends, from which app, and whether it answers the recipient. */
+/**
+ * The header line: who sends, from which app, and whether it answers the recipient. The address
+ * is shown so that it cannot pass for another ({@link displayAddress}: look-alike domains in
+ * their A-label form).
+ */
 export function renderHeader(
   i18n: I18n,
   lang: string,
@@ -171,7 +375,79 @@ export function renderHeader(
   app: string,
   user: string,
 ): string {
-  return i18n.t(lang, kind === "reply" ? "header.reply" : "header.new", { app, user });
+  return i18n.t(lang, kind === "reply" ? "header.reply" : "header.new", {
+    app,
+    user: displayAddress(user),
+  });
+}
+
+/** Stands for a placeholder while the header texts are cut into their fixed parts. */
+const HOLE = "\uE000";
+/** Fewer letters than this in a header's fixed parts: too vague to recognise (an admin's text). */
+const MIN_HEADER_LETTERS = 4;
+const headerShapes = new WeakMap<I18n, readonly (readonly string[])[]>();
+
+/**
+ * The fixed parts of every header text, in every language (their skeletons, end punctuation
+ * left out), between which the placeholders stand.
+ */
+function headerShapesOf(i18n: I18n): readonly (readonly string[])[] {
+  let shapes = headerShapes.get(i18n);
+  if (shapes !== undefined) return shapes;
+  const found: string[][] = [];
+  for (const lang of i18n.languages()) {
+    for (const key of ["header.new", "header.reply"]) {
+      const text = skeleton(i18n.t(lang, key, { app: HOLE, user: HOLE }));
+      const parts = trimEndPunctuation(text).split(HOLE);
+      const letters = parts.join("").match(/\p{L}/gu)?.length ?? 0;
+      if (letters >= MIN_HEADER_LETTERS) found.push(parts);
+    }
+  }
+  shapes = found;
+  headerShapes.set(i18n, shapes);
+  return shapes;
+}
+
+function trimEndPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[\s:.!]/u.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
+/**
+ * Whether a line (its skeleton) holds a header: the fixed parts in order, any text between
+ * (and before), the last part at the end. Greedy search, linear in the line's length.
+ */
+function holdsHeader(line: string, parts: readonly string[]): boolean {
+  let pos = 0;
+  for (let k = 0; k < parts.length - 1; k++) {
+    const part = parts[k]!;
+    if (part === "") continue;
+    const at = line.indexOf(part, pos);
+    if (at < 0) return false;
+    pos = at + part.length;
+  }
+  const last = parts[parts.length - 1] ?? "";
+  return line.length - last.length >= pos && line.endsWith(last);
+}
+
+/** The marker put before a line of a carried text that reads like the bridge's header. */
+export const QUOTE_MARK = "> ";
+
+/**
+ * Marks as quoted text (`> ` before it) every line of `text` that would read as the bridge's
+ * own header ("New message from ...", "... replied:", in any shipped or configured language),
+ * compared on skeletons so that look-alike letters, full-width forms and invisible characters do
+ * not hide one. A line already starting with `>` is a quote and stays as it is.
+ */
+export function markHeaderLookalikes(i18n: I18n, text: string): string {
+  if (text === "") return text;
+  const shapes = headerShapesOf(i18n);
+  return text.split("\n").map((line) => {
+    if (line.startsWith(">")) return line;
+    const shape = trimEndPunctuation(skeleton(line));
+    return shapes.some((parts) => holdsHeader(shape, parts)) ? QUOTE_MARK + line : line;
+  }).join("\n");
 }
 
 /** Mastodon's attachment types that have a label of their own. */
@@ -211,7 +487,7 @@ export function renderStatusBody(
     );
   }
   if (extras?.pollUrl) sections.push(i18n.t(lang, "render.poll", { url: extras.pollUrl }));
-  return sections.join("\n\n");
+  return markHeaderLookalikes(i18n, sections.join("\n\n"));
 }
 
 /** Whether a status holds anything to carry besides its text. */

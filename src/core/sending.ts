@@ -32,6 +32,7 @@ import { accountText, activeUser, commandText, registerAccount } from "./registr
 import {
   defuseMentions,
   fediLength,
+  fediStatusText,
   hasExtras,
   renderHeader,
   renderStatusBody,
@@ -220,7 +221,7 @@ function senderApp(turn: Turn): string {
 
 /**
  * The status for the Fediverse recipients: their mentions and the header on the first line (in
- * the sender's language), then the text with any other mention made inert.
+ * the sender's language), then the text with every other at sign made inert (see fediStatusText).
  */
 function statusText(
   turn: Turn,
@@ -237,10 +238,8 @@ function statusText(
     senderApp(turn),
     accountText(turn, turn.sender),
   );
-  const mentions = recipients.map((a) => `@${a.address}`).join(" ");
-  const keep = new Set(recipients.map((a) => a.address));
-  const body = defuseMentions(text, keep, domainOf(deps.config.fediHandle)).trim();
-  return body === "" ? `${mentions} ${header}` : `${mentions} ${header}\n${body}`;
+  const addresses = recipients.map((a) => a.address);
+  return fediStatusText(deps.i18n, addresses, header, text, domainOf(deps.config.fediHandle));
 }
 
 /** XMPP to the Fediverse: one direct status for every recipient, recorded without a posted id. */

@@ -296,7 +296,9 @@ Deno.test("XMPP to the Fediverse: one status mentioning every recipient, recorde
   const header = t(core, "header.new", { app: "XMPP", user: "xmpp:alice@chat.test" });
   assert.equal(
     deliver.text,
-    `@bob@social.test @carol@other.social ${header}\n@bob@social.test @carol@other.social hi both`,
+    `@bob@social.test @carol@other.social ${header}\n` +
+      // Only the leading mentions are live: the text's own are made inert.
+      "@\u200Bbob@social.test @\u200Bcarol@other.social hi both",
   );
   assert.deepEqual(deliver.to, [BOB, CAROL]);
   assert.deepEqual(deliver.from, ALICE);
@@ -389,8 +391,9 @@ Deno.test("the Fediverse limit counts URLs and mentions the Mastodon way", async
   const long = `@carol@other.social ${"word ".repeat(30)}${url}`.trim();
   const effects = await send(core, ALICE, long, { deps });
   const header = t(core, "header.new", { app: "XMPP", user: "xmpp:alice@chat.test" });
-  // "@carol " + header + "\n" + the text counted with "@carol" and a 23-character URL.
-  const count = `@carol ${header}\n@carol ${"word ".repeat(30)}`.length + 23;
+  // "@carol " + header + "\n" + the text (its mention made inert, so counted whole) and a
+  // 23-character URL.
+  const count = `@carol ${header}\n@\u200Bcarol@other.social ${"word ".repeat(30)}`.length + 23;
   assertOnlyNotice(effects, ALICE, t(core, "send.too_long", { max: 120, count }));
   assert.equal(sentCount(core, ALICE), 1);
 });

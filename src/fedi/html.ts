@@ -22,7 +22,7 @@
  * @module
  */
 
-import { Parser } from "htmlparser2";
+import { Tokenizer } from "htmlparser2";
 
 /** A mention as the Mastodon API lists it beside the content (`status.mentions`). */
 export interface MentionRef {
@@ -88,47 +88,216 @@ const HTML_SPACE = /[ \t\n\r\f]+/g;
 /** Deeper elements are flattened into their ancestor: the walk is recursive. */
 const MAX_DEPTH = 100;
 
-const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
+/** Elements that never have content (HTML's void elements, old ones included). */
+const VOID_TAGS: ReadonlySet<string> = new Set(
+  "area base basefont br col command embed frame hr img input isindex keygen link meta param source track wbr"
+    .split(" "),
+);
 
-/** Parses HTML into a tree. htmlparser2 recovers from any input. */
+/**
+ * HTML's implied end tags: opening the key ends the open elements named in its value while one of
+ * them is the innermost (`<p>a<p>b` is two paragraphs, `<li>` ends the item before it).
+ */
+const IMPLIED_ENDS: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const rules: [string, string][] = [
+    [
+      "address article aside blockquote details div dl fieldset figcaption figure footer form " +
+      "header hr main nav ol p pre section table ul",
+      "p",
+    ],
+    ["h1 h2 h3 h4 h5 h6", "h1 h2 h3 h4 h5 h6 p"],
+    ["a", "a"],
+    ["li", "li"],
+    ["dd dt", "dd dt"],
+    ["tr", "tr th td"],
+    ["th", "th"],
+    ["td", "thead th td"],
+    ["tbody tfoot", "thead tbody"],
+    ["body", "head link script"],
+    ["option", "option"],
+    ["optgroup", "optgroup option"],
+    [
+      "select input output button datalist textarea",
+      "input option optgroup select button datalist textarea",
+    ],
+    ["rt rp", "rt rp"],
+  ];
+  const map = new Map<string, ReadonlySet<string>>();
+  for (const [opened, ended] of rules) {
+    for (const name of opened.split(" ")) map.set(name, new Set(ended.split(" ")));
+  }
+  return map;
+})();
+
+/**
+ * SVG and MathML (inside them `<x/>` closes itself and CDATA is text, as in HTML), with their
+ * elements whose content is HTML again.
+ */
+const HTML_INSIDE_FOREIGN: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["svg", new Set(["foreignobject", "desc", "title"])],
+  ["math", new Set(["mi", "mo", "mn", "ms", "mtext", "annotation-xml"])],
+]);
+
+/**
+ * Parses HTML into a tree, from htmlparser2's tokenizer (which decodes entities and recovers from
+ * any markup). The tree is built here rather than by htmlparser2's parser, whose stack of open
+ * elements costs time in proportion to its depth at every tag: deeply nested hostile HTML would
+ * take quadratic time. Here every tag costs constant time (amortised): the open elements are a
+ * stack with a count per name, elements deeper than {@link MAX_DEPTH} are flattened into their
+ * ancestor (their text stays, the text of a flattened `<script>` or `<style>` is dropped).
+ */
 function parseTree(html: string): ElementNode {
   const root: ElementNode = { kind: "element", name: "#root", attrs: {}, children: [] };
-  const stack: ElementNode[] = [root];
-  let flattened = 0;
-  const top = (): ElementNode => stack[stack.length - 1] ?? root;
-  const parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        if (stack.length > MAX_DEPTH) {
-          flattened++;
-          return;
-        }
-        const element: ElementNode = { kind: "element", name, attrs: attribs, children: [] };
-        top().children.push(element);
-        stack.push(element);
-      },
-      ontext(text) {
-        top().children.push({ kind: "text", text });
-      },
-      onclosetag() {
-        if (flattened > 0) flattened--;
-        else if (stack.length > 1) stack.pop();
-      },
+  /** Open elements, innermost last; `node` is null for a flattened one. */
+  const open: { name: string; node: ElementNode | null; foreign: string | null }[] = [];
+  /** For each open SVG/MathML root or HTML island in one: `svg`, `math` or `html`. */
+  const foreign: string[] = [];
+  const inForeign = (): boolean => foreign.length > 0 && foreign[foreign.length - 1] !== "html";
+  /** How many elements of each name are open. */
+  const openCount = new Map<string, number>();
+  /** The tree nodes of the open elements that were not flattened; root first. */
+  const nodes: ElementNode[] = [root];
+  /** Open flattened elements whose text is dropped. */
+  let droppedOpen = 0;
+
+  let tagName = "";
+  let attrs: Record<string, string> = {};
+  let attrName = "";
+  let attrValue = "";
+
+  const top = (): ElementNode => nodes[nodes.length - 1]!;
+  const addText = (text: string): void => {
+    if (droppedOpen > 0 || text === "") return;
+    top().children.push({ kind: "text", text });
+  };
+  const pop = (): void => {
+    const element = open.pop();
+    if (element === undefined) return;
+    openCount.set(element.name, (openCount.get(element.name) ?? 1) - 1);
+    if (element.foreign !== null) foreign.pop();
+    if (element.node !== null) nodes.pop();
+    else if (DROPPED_TAGS.has(element.name)) droppedOpen--;
+  };
+  const appendElement = (name: string, attributes: Record<string, string>): void => {
+    const element: ElementNode = { kind: "element", name, attrs: attributes, children: [] };
+    if (droppedOpen === 0) top().children.push(element);
+  };
+  const openElement = (name: string, attributes: Record<string, string>): void => {
+    if (name === "form" && (openCount.get("form") ?? 0) > 0) return;
+    const ends = IMPLIED_ENDS.get(name);
+    while (ends !== undefined && open.length > 0 && ends.has(open[open.length - 1]!.name)) pop();
+    if (VOID_TAGS.has(name)) {
+      appendElement(name, attributes);
+      return;
+    }
+    let foreignState: string | null = null;
+    const context = foreign[foreign.length - 1];
+    if (HTML_INSIDE_FOREIGN.has(name)) foreignState = name;
+    else if (context !== undefined && HTML_INSIDE_FOREIGN.get(context)?.has(name)) {
+      foreignState = "html";
+    }
+    if (foreignState !== null) foreign.push(foreignState);
+    let node: ElementNode | null = null;
+    if (nodes.length <= MAX_DEPTH && droppedOpen === 0) {
+      node = { kind: "element", name, attrs: attributes, children: [] };
+      top().children.push(node);
+      nodes.push(node);
+    } else if (DROPPED_TAGS.has(name)) {
+      droppedOpen++;
+    }
+    open.push({ name, node, foreign: foreignState });
+    openCount.set(name, (openCount.get(name) ?? 0) + 1);
+  };
+  /** `<x/>`: closes itself inside SVG or MathML; elsewhere in HTML it opens like `<x>`. */
+  const selfClosing = (name: string, attributes: Record<string, string>): void => {
+    const closes = inForeign();
+    const depth = open.length;
+    openElement(name, attributes);
+    if (closes && open.length > depth) pop();
+  };
+  const closeElement = (name: string): void => {
+    if ((openCount.get(name) ?? 0) > 0) {
+      // Each open element is popped once: linear over the whole document.
+      while (open.length > 0 && open[open.length - 1]!.name !== name) pop();
+      pop();
+    } else if (name === "br") {
+      appendElement("br", {});
+    } else if (name === "p") {
+      // A stray `</p>` is an empty paragraph in HTML.
+      appendElement("p", {});
+    }
+  };
+
+  const slice = (start: number, end: number): string => html.slice(start, end);
+  const ignore = (): void => {};
+  const tokenizer = new Tokenizer({ decodeEntities: true }, {
+    ontext: (start, end) => addText(slice(start, end)),
+    ontextentity: (codePoint) => addText(String.fromCodePoint(codePoint)),
+    onopentagname: (start, end) => {
+      tagName = slice(start, end).toLowerCase();
+      attrs = {};
     },
-    PARSER_OPTIONS,
-  );
-  parser.write(html);
-  parser.end();
+    onattribname: (start, end) => {
+      attrName = slice(start, end).toLowerCase();
+      attrValue = "";
+    },
+    onattribdata: (start, end) => {
+      attrValue += slice(start, end);
+    },
+    onattribentity: (codePoint) => {
+      attrValue += String.fromCodePoint(codePoint);
+    },
+    onattribend: () => {
+      if (!Object.hasOwn(attrs, attrName)) {
+        Object.defineProperty(attrs, attrName, {
+          value: attrValue,
+          enumerable: true,
+          writable: true,
+        });
+      }
+      attrValue = "";
+    },
+    onopentagend: () => openElement(tagName, attrs),
+    onselfclosingtag: () => selfClosing(tagName, attrs),
+    onclosetag: (start, end) => closeElement(slice(start, end).toLowerCase()),
+    // CDATA is text in SVG and MathML, a comment elsewhere.
+    oncdata: (start, end, offset) => {
+      if (inForeign()) addText(slice(start, end - offset));
+    },
+    isInForeignContext: inForeign,
+    oncomment: ignore,
+    ondeclaration: ignore,
+    onprocessinginstruction: ignore,
+    onend: ignore,
+  });
+  tokenizer.write(html);
+  tokenizer.end();
   return root;
 }
 
 /** Only the text of the document, for the unexpected case where rendering fails. */
 function bareText(html: string): string {
-  let text = "";
-  const parser = new Parser({ ontext: (chunk) => (text += chunk) }, PARSER_OPTIONS);
-  parser.write(html);
-  parser.end();
-  return text.replace(/\s+/g, " ").trim();
+  const parts: string[] = [];
+  const tokenizer = new Tokenizer({ decodeEntities: true }, {
+    ontext: (start, end) => parts.push(html.slice(start, end)),
+    ontextentity: (codePoint) => parts.push(String.fromCodePoint(codePoint)),
+    onattribdata: () => {},
+    onattribentity: () => {},
+    onattribend: () => {},
+    onattribname: () => {},
+    oncdata: () => {},
+    onclosetag: () => {},
+    oncomment: () => {},
+    ondeclaration: () => {},
+    onend: () => {},
+    onopentagend: () => {},
+    onopentagname: () => {},
+    onprocessinginstruction: () => {},
+    onselfclosingtag: () => {},
+  });
+  tokenizer.write(html);
+  tokenizer.end();
+  return parts.join("").replace(/\s+/g, " ").trim();
 }
 
 function classTokens(element: ElementNode): string[] {
@@ -146,17 +315,19 @@ function someDescendant(element: ElementNode, test: (e: ElementNode) => boolean)
   return false;
 }
 
-/** Text of a subtree, white space collapsed, nothing dropped but scripts. */
-function inlineText(node: TreeNode): string {
-  if (node.kind === "text") return node.text;
-  if (DROPPED_TAGS.has(node.name)) return "";
-  if (node.name === "br") return " ";
-  if (node.name === "img") return node.attrs["alt"] ?? "";
-  return node.children.map(inlineText).join("");
+/** Text of a subtree into `out`, nothing dropped but scripts (one copy of each piece). */
+function inlineText(node: TreeNode, out: string[]): void {
+  if (node.kind === "text") out.push(node.text);
+  else if (DROPPED_TAGS.has(node.name)) return;
+  else if (node.name === "br") out.push(" ");
+  else if (node.name === "img") out.push(node.attrs["alt"] ?? "");
+  else for (const child of node.children) inlineText(child, out);
 }
 
 function linkText(element: ElementNode): string {
-  return inlineText(element).replace(HTML_SPACE, " ").replaceAll("\u00a0", " ").trim();
+  const out: string[] = [];
+  inlineText(element, out);
+  return out.join("").replace(HTML_SPACE, " ").replaceAll("\u00a0", " ").trim();
 }
 
 function urlOf(href: string): URL | null {
@@ -167,9 +338,21 @@ function urlOf(href: string): URL | null {
   }
 }
 
-/** Collects the output, deciding line breaks lazily so none lead or trail. */
+/** `text` without the spaces and tabs at its end (no regular expression: `/[ \t]+$/` is quadratic). */
+function trimSpacesEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/**
+ * Collects the output, deciding line breaks lazily so none lead or trail. The text is kept in
+ * pieces, and only its end is ever looked at or changed, so writing costs time in proportion to
+ * what is written, however long the text already is.
+ */
 class TextWriter {
-  #out = "";
+  /** The output so far; no piece is empty. */
+  readonly #parts: string[] = [];
   #pendingBreaks = 0;
 
   /** Appends text; collapses white space unless `preformatted`. */
@@ -181,20 +364,21 @@ class TextWriter {
       if (text === "") return;
     }
     if (this.#pendingBreaks > 0) {
-      if (this.#out !== "") this.#newlines(this.#pendingBreaks);
+      if (this.#parts.length > 0) this.#newlines(this.#pendingBreaks);
       this.#pendingBreaks = 0;
       if (!preformatted) text = text.replace(/^ +/, "");
       if (text === "") return;
     }
-    if (!preformatted && text.startsWith(" ") && this.#out.endsWith(" ")) text = text.slice(1);
-    this.#out += text.replaceAll("\u00a0", " ");
+    if (!preformatted && text.startsWith(" ") && this.#tail(1) === " ") text = text.slice(1);
+    if (text !== "") this.#parts.push(text.replaceAll("\u00a0", " "));
   }
 
   /** A hard line break (`<br>`). */
   lineBreak(): void {
-    if (this.#pendingBreaks > 0 && this.#out !== "") this.#newlines(this.#pendingBreaks);
+    if (this.#pendingBreaks > 0 && this.#parts.length > 0) this.#newlines(this.#pendingBreaks);
     this.#pendingBreaks = 0;
-    this.#out = this.#out.replace(/ +$/, "") + "\n";
+    this.#trimSpaces();
+    this.#parts.push("\n");
   }
 
   /** Asks for at least `count` line breaks before the next text. */
@@ -204,22 +388,50 @@ class TextWriter {
 
   /** True when the text written so far ends with `suffix`. */
   endsWith(suffix: string): boolean {
-    return this.#pendingBreaks === 0 && this.#out.endsWith(suffix);
+    return this.#pendingBreaks === 0 && this.#tail(suffix.length) === suffix;
   }
 
   result(): string {
-    return this.#out.split("\n").map((line) => line.replace(/[ \t]+$/, "")).join("\n")
-      .replace(/^\n+/, "").replace(/\s+$/, "");
+    return this.#parts.join("").split("\n").map(trimSpacesEnd).join("\n")
+      .replace(/^\n+/, "").trimEnd();
+  }
+
+  /** The last `count` characters written (fewer when less was written). */
+  #tail(count: number): string {
+    let tail = "";
+    for (let i = this.#parts.length - 1; i >= 0 && tail.length < count; i--) {
+      const part = this.#parts[i]!;
+      const need = count - tail.length;
+      tail = (part.length > need ? part.slice(part.length - need) : part) + tail;
+    }
+    return tail;
   }
 
   #atLineStart(): boolean {
-    return this.#out === "" || this.#out.endsWith("\n");
+    return this.#parts.length === 0 || this.#tail(1) === "\n";
+  }
+
+  /** Removes the spaces at the end; each one is removed once, so this is linear overall. */
+  #trimSpaces(): void {
+    while (this.#parts.length > 0) {
+      const last = this.#parts[this.#parts.length - 1]!;
+      let end = last.length;
+      while (end > 0 && last[end - 1] === " ") end--;
+      if (end === last.length) return;
+      if (end > 0) {
+        this.#parts[this.#parts.length - 1] = last.slice(0, end);
+        return;
+      }
+      this.#parts.pop();
+    }
   }
 
   #newlines(count: number): void {
-    this.#out = this.#out.replace(/ +$/, "");
-    const have = /\n*$/.exec(this.#out)?.[0].length ?? 0;
-    if (count > have) this.#out += "\n".repeat(count - have);
+    this.#trimSpaces();
+    const tail = this.#tail(count);
+    let have = 0;
+    while (have < tail.length && tail[tail.length - 1 - have] === "\n") have++;
+    if (count > have) this.#parts.push("\n".repeat(count - have));
   }
 }
 
@@ -228,8 +440,14 @@ class Renderer {
   readonly #options: HtmlToTextOptions;
   #preDepth = 0;
 
+  /** The status's mentions by profile URL (the first of each), looked up once per link. */
+  readonly #mentionsByUrl = new Map<string, MentionRef>();
+
   constructor(options: HtmlToTextOptions) {
     this.#options = options;
+    for (const m of options.mentions ?? []) {
+      if (!this.#mentionsByUrl.has(m.url)) this.#mentionsByUrl.set(m.url, m);
+    }
   }
 
   render(root: ElementNode): string {
@@ -328,7 +546,7 @@ class Renderer {
 
   #mention(text: string, href: string, url: URL | null): string {
     const atCount = [...text].filter((c) => c === "@").length;
-    const known = this.#options.mentions?.find((m) => m.url === href);
+    const known = this.#mentionsByUrl.get(href);
     let address: string | null = null;
     if (known !== undefined && known.acct !== "") {
       const acct = known.acct.replace(/^@/, "");

@@ -14,7 +14,7 @@
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config.ts";
 import type { FediLimits } from "../core/ports.ts";
-import { defuseMentions, fediMentions, truncateForFedi } from "../core/render.ts";
+import { defuseMentions, namesLive, truncateForFedi } from "../core/render.ts";
 import { type Account, type Effect, FEDI } from "../core/types.ts";
 import type { I18n } from "../i18n.ts";
 import { logger } from "../log.ts";
@@ -67,9 +67,7 @@ export class FediSender implements NetworkSender {
   /** The text of a notice as posted: mention first, others inert, cut to the limit. */
   noticeText(to: Account, text: string): string {
     const local = this.#o.config.apInstance;
-    const named = fediMentions(text).some((m) =>
-      `${m.user}@${m.domain ?? local}`.toLowerCase() === to.address
-    );
+    const named = namesLive(text, to.address, local);
     const full = defuseMentions(
       named ? text : `@${to.address} ${text}`,
       new Set([to.address]),

@@ -15,6 +15,7 @@ const EXPECTED = [
   "cleanup.startup",
   "cleanup.purge",
   "cleanup.daily",
+  "hostile.worst",
   "startup.small",
   "startup.filled",
   "f2x.steady.p50",

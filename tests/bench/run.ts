@@ -7,7 +7,7 @@
  *     --allow-net=127.0.0.1,localhost tests/bench/run.ts [--quick] [--json=PATH] [--only=LIST]
  *
  * `--quick` runs small sizes (a smoke test that every benchmark works), `--json` also writes the
- * figures to a file, `--only` runs some of: core, cleanup, latency, burst, rss, disorder.
+ * figures to a file, `--only` runs some of: core, cleanup, hostile, latency, burst, rss, disorder.
  * Needs Prosody installed (tests/run.sh installs it); everything listens on 127.0.0.1. The full
  * run takes about seven minutes on two cores.
  */
@@ -18,12 +18,13 @@ import { benchCoreThroughput } from "./core_throughput.ts";
 import { benchDisorder } from "./disorder_burst.ts";
 import { benchLatency } from "./e2e_latency.ts";
 import { FigureSet } from "./figures.ts";
+import { benchHostileInput } from "./hostile_input.ts";
 import { benchPeakRss } from "./peak_rss.ts";
 import { FULL, QUICK, type Sizes } from "./sizes.ts";
 import { benchStartupCleanup } from "./startup_cleanup.ts";
 import { describeMachine, renderTable } from "./table.ts";
 
-export const BENCHMARKS = ["core", "cleanup", "latency", "burst", "rss", "disorder"] as const;
+export const BENCHMARKS = ["core", "cleanup", "hostile", "latency", "burst", "rss", "disorder"] as const;
 export type BenchmarkName = typeof BENCHMARKS[number];
 
 function progress(text: string): void {
@@ -43,6 +44,12 @@ export async function runBenchmarks(
   if (only.has("cleanup")) {
     progress(`start-up cleanup: ${sizes.cleanup.rows} records, ${sizes.cleanup.runs} run(s)`);
     await benchStartupCleanup(figures, sizes.cleanup);
+  }
+  if (only.has("hostile")) {
+    progress(
+      `hostile input: samples of ${sizes.hostile.size} code units, ${sizes.hostile.runs} run(s)`,
+    );
+    benchHostileInput(figures, sizes.hostile);
   }
   if (!["latency", "burst", "rss", "disorder"].some((b) => only.has(b as BenchmarkName))) return;
   progress("starting the Mastodon API test server, Prosody and the benchmark users");

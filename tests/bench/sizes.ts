@@ -33,6 +33,8 @@ export interface Sizes {
     readonly perSecond: number;
     readonly runs: number;
   };
+  /** Hostile input: code units of each sample of the corpus. */
+  readonly hostile: { readonly size: number; readonly runs: number };
 }
 
 export const FULL: Sizes = {
@@ -46,6 +48,7 @@ export const FULL: Sizes = {
   rss: { users: 10_000, messages: 100, burst: 50, runs: 3 },
   // The burst: two senders, 50 mentions each, 10 % of the stream's events lost.
   disorder: { perSender: 50, dropRate: 0.1, maxDelayMs: 200, perSecond: 20, runs: 3 },
+  hostile: { size: 1_000_000, runs: 3 },
 };
 
 export const QUICK: Sizes = {
@@ -56,4 +59,5 @@ export const QUICK: Sizes = {
   burst: { users: 4, perUser: 5, limit: 10, windowMs: 1_000, runs: 1 },
   rss: { users: 500, messages: 10, burst: 10, runs: 1 },
   disorder: { perSender: 10, dropRate: 0.1, maxDelayMs: 200, perSecond: 20, runs: 1 },
+  hostile: { size: 100_000, runs: 1 },
 };
