@@ -71,6 +71,15 @@ export interface StreamManagement extends Emitter {
   enabled: boolean;
   enableSent: boolean;
   id: string;
+  /**
+   * Received stanzas as the library counts them (`h` of its `<a/>` and `<resume/>`); the
+   * session replaces it with its own count of handled stanzas (see stream_keeper.ts).
+   */
+  inbound: number;
+  /** Our stanzas the server acknowledged (the base of its `<a h/>`). */
+  outbound: number;
+  /** Our stanzas sent and not acknowledged yet, in order. */
+  outbound_q: unknown[];
   /** Delay before asking for an ack after a stanza went out (library default 250 ms). */
   requestAckDebounce: number;
   /** Periodic ack request (library default 30 s). */
