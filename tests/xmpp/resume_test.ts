@@ -13,6 +13,7 @@ import { EventQueue } from "../prosody/event_queue.ts";
 import { type ProsodyServer, startProsody, type TestAccount } from "../prosody/harness.ts";
 import { trustCaForNodeTls } from "../prosody/node_tls_trust.ts";
 import { XmppUser } from "../prosody/xmpp_user.ts";
+import { LinkCutter } from "./link_cutter.ts";
 import type { ChildSettings } from "./resume_child.ts";
 
 const BOT: TestAccount = { user: "bot", password: "bot-pw" };
@@ -74,12 +75,13 @@ class BotProcess implements AsyncDisposable {
     mode: ChildSettings["mode"],
     transcript: Transcript,
     label: string,
+    via: LinkCutter | null = null,
   ): Promise<BotProcess> {
     const settings: ChildSettings = {
       jid: server.jid(BOT.user),
       password: BOT.password,
       host: server.host,
-      port: server.port,
+      port: via?.port ?? server.port,
       caFile: server.caFile,
       database: `${dir}/bot.db`,
       mode,
@@ -245,6 +247,51 @@ for (const kind of SERVERS) {
       assert.equal(keys.length, 2 * PER_USER);
       console.log(
         `${kind}: ${keys.length + offline.length} messages each handled once; ` +
+          `${transcript.duplicates()} resent copies dropped by the dedupe`,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  Deno.test(`${kind}: the link cut in the middle of a burst from two users: the bot resumes, every message handled once`, async () => {
+    const PER_USER = 15;
+    const CUT_AFTER = 6;
+    await using server = await startServer(kind);
+    await using cutter = LinkCutter.start(server.port);
+    const dir = await Deno.makeTempDir({ prefix: "resume-test-" });
+    const transcript = new Transcript();
+    const botJid = `${server.jid(BOT.user)}/${RESOURCE}`;
+    const bare = server.jid(BOT.user);
+    try {
+      await using alice = XmppUser.of(server, ALICE.user, ALICE.password);
+      await using bob = XmppUser.of(server, BOB.user, BOB.password);
+      await alice.connect();
+      await bob.connect();
+      await using bot = await BotProcess.start(dir, server, "commit", transcript, "bot", cutter);
+      await bot.next("event online", "the bot online");
+
+      const keys: string[] = [];
+      const burst = async (user: XmppUser, account: TestAccount) => {
+        for (let i = 0; i < PER_USER; i++) {
+          keys.push(keyOf(server, account, await user.send(bare, `${account.user} ${i}`)));
+        }
+      };
+      const cut = (async () => {
+        for (let n = 0; n < CUT_AFTER; n++) await bot.next(/^handled /, "handled messages");
+        assert.equal(cutter.cut(), 1, "the bot's one connection cut");
+      })();
+      await Promise.all([burst(alice, ALICE), burst(bob, BOB), cut]);
+      await bot.next("event offline", "the bot noticing the cut");
+      await bot.next("event resumed", "the bot resuming its session");
+      for (const key of keys) {
+        if (transcript.handled(key) === 0) await bot.next(`handled ${key}`, `${key} handled`);
+      }
+      await alice.ping(botJid);
+      await bob.ping(botJid);
+      for (const key of keys) assert.equal(transcript.handled(key), 1, `${key} handled once`);
+      console.log(
+        `${kind}: ${keys.length} messages each handled once across the cut; ` +
           `${transcript.duplicates()} resent copies dropped by the dedupe`,
       );
     } finally {
