@@ -13,6 +13,10 @@ import { EventQueue } from "../prosody/event_queue.ts";
 import { type ProsodyServer, startProsody, type TestAccount } from "../prosody/harness.ts";
 import { trustCaForNodeTls } from "../prosody/node_tls_trust.ts";
 import { XmppUser } from "../prosody/xmpp_user.ts";
+import type { Inbound } from "../../src/core/types.ts";
+import { logger, setupLogging } from "../../src/log.ts";
+import { XmppBot } from "../../src/xmpp/bot.ts";
+import { MemorySmStateStore } from "../../src/xmpp/sm_state.ts";
 import { LinkCutter } from "./link_cutter.ts";
 import type { ChildSettings } from "./resume_child.ts";
 
@@ -22,6 +26,7 @@ const BOB: TestAccount = { user: "bob", password: "bob-pw" };
 const RESOURCE = "xmpp-ap-bridge";
 const CHILD = fileURLToPath(new URL("./resume_child.ts", import.meta.url));
 const WAIT_MS = 30_000;
+if (Deno.env.get("XMPP_TEST_LOG") === "debug") await setupLogging({ level: "debug", file: null });
 
 type ServerKind = "prosody" | "ejabberd";
 const SERVERS: readonly ServerKind[] = ["prosody", "ejabberd"];
@@ -299,3 +304,70 @@ for (const kind of SERVERS) {
     }
   });
 }
+
+Deno.test("prosody: a stop while a message is in hand leaves the session to the next run, which gets the message again", async () => {
+  await using server = await startServer("prosody");
+  const states = new MemorySmStateStore();
+  const config = {
+    xmppJid: server.jid(BOT.user),
+    xmppPassword: BOT.password,
+    xmppHost: server.host,
+    xmppPort: server.port,
+    xmppCaFile: server.caFile,
+  };
+  const calls = new EventQueue<string | null>("core calls");
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  // A core whose commit never comes while the test runs (as if the process died in it).
+  const held = {
+    async handle(inbound: Inbound, key: string | null) {
+      if (inbound.kind !== "message") return true;
+      calls.push(key);
+      await gate;
+      return true;
+    },
+  };
+  const first = new XmppBot({ config, core: held, log: logger("xmpp"), smStore: states });
+  await first.start();
+  await using alice = XmppUser.of(server, ALICE.user, ALICE.password);
+  await alice.connect();
+  const key = keyOf(server, ALICE, await alice.send(server.jid(BOT.user), "in hand"));
+  assert.equal(await calls.next(() => true, WAIT_MS, "the message reaching the core"), key);
+
+  const stopped = new Promise<void>((resolve) => {
+    first.onEvent((e) => e === "stopped" && resolve());
+  });
+  // Disposal waits for the handling in hand; the session itself stops first.
+  const disposed = first[Symbol.asyncDispose]();
+  await stopped;
+  const saved = states.state;
+  assert.notEqual(saved, null, "the session is kept for a resumption");
+
+  const seen = new EventQueue<string | null>("second core calls");
+  const second = new XmppBot({
+    config,
+    core: {
+      handle(inbound: Inbound, k: string | null) {
+        if (inbound.kind === "message") seen.push(k);
+        return Promise.resolve(true);
+      },
+    },
+    log: logger("xmpp"),
+    smStore: states,
+  });
+  const events: string[] = [];
+  second.onEvent((e) => events.push(e));
+  try {
+    await second.start();
+    assert.equal(await seen.next(() => true, WAIT_MS, "the message again"), key);
+    assert.deepEqual(events, ["resumed"]);
+    assert.equal(states.state?.id, saved?.id, "the same session, resumed");
+  } finally {
+    await second[Symbol.asyncDispose]();
+    release();
+    await disposed;
+  }
+  assert.equal(states.state, null, "a clean close with nothing in hand ends the session");
+});
