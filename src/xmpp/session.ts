@@ -222,6 +222,9 @@ export class XmppSession {
     if (this.#reconnectTimer !== null) this.#o.timers.clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#pinger.stop();
+    // Whether a stream is up now: only closing that one ends the server's session. A link that
+    // is already down leaves the session held by the server, for the next run to resume.
+    const live = this.#xmpp.status === "online";
     if (this.#keeper.busy) {
       // Stanzas are still being handled: leave the stream to the server for a resumption (the
       // saved state names it), so that it resends them to the next run instead of taking them
@@ -234,7 +237,7 @@ export class XmppSession {
         if (this.#xmpp.status !== "offline") {
           await withTimeout(this.#xmpp.stop(), this.#o.tuning.stepTimeoutMs * 2, this.#o.timers);
         }
-        this.#keeper.forget();
+        if (live) this.#keeper.forget();
       } catch (error) {
         this.#log.debug("closing the XMPP stream: {error}", { error: describeError(error) });
       }

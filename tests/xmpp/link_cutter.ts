@@ -19,6 +19,7 @@ export class LinkCutter implements AsyncDisposable {
   readonly #pairs = new Set<Pair>();
   readonly #accepting: Promise<void>;
   #cuts = 0;
+  #closed = false;
 
   private constructor(listener: Deno.TcpListener, targetPort: number) {
     this.#listener = listener;
@@ -47,7 +48,14 @@ export class LinkCutter implements AsyncDisposable {
     return pairs.length;
   }
 
+  /** Stops relaying: cuts every connection and refuses new ones (the server seems gone). */
+  close(): Promise<void> {
+    return this[Symbol.asyncDispose]();
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#listener.close();
     await this.#accepting;
     const pending = [...this.#pairs].map((p) => p.done);

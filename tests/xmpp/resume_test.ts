@@ -305,6 +305,44 @@ for (const kind of SERVERS) {
   });
 }
 
+for (const kind of SERVERS) {
+  Deno.test(`${kind}: stopped while its link is down, the bridge resumes the session at the next start and gets what came meanwhile`, async () => {
+    await using server = await startServer(kind);
+    const cutter = LinkCutter.start(server.port);
+    const dir = await Deno.makeTempDir({ prefix: "resume-test-" });
+    const transcript = new Transcript();
+    const bare = server.jid(BOT.user);
+    try {
+      await using alice = XmppUser.of(server, ALICE.user, ALICE.password);
+      await alice.connect();
+      await using first = await BotProcess.start(
+        dir,
+        server,
+        "commit",
+        transcript,
+        "first",
+        cutter,
+      );
+      await first.next("event online", "the bot online");
+      // The network fails and stays down: the bot cannot reconnect.
+      await cutter.close();
+      await first.next("event offline", "the bot noticing the loss");
+      const key = keyOf(server, ALICE, await alice.send(bare, "while the link is down"));
+      await alice.roster(); // the server has routed it (to the held session) once this answers
+      assert.equal((await first.stop("SIGTERM")).code, 0);
+
+      await using second = await BotProcess.start(dir, server, "commit", transcript, "second");
+      const session = await second.next(/^event (online|resumed)$/, "the bot up again");
+      await second.next(`handled ${key}`, "the message sent while the link was down");
+      assert.equal(session, "event resumed");
+      assert.equal(transcript.handled(key), 1);
+    } finally {
+      await cutter.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
 Deno.test("prosody: a stop while a message is in hand leaves the session to the next run, which gets the message again", async () => {
   await using server = await startServer("prosody");
   const states = new MemorySmStateStore();
