@@ -20,6 +20,8 @@ export interface SmState {
   readonly id: string;
   /** The `location` attribute of `<enabled/>`, or null. */
   readonly location: string | null;
+  /** The full JID the session was bound to, or null. */
+  readonly bound: string | null;
   /** Stanzas of that session whose handling committed (XEP-0198 `h`, 0 to 2^32-1). */
   readonly h: number;
 }
@@ -44,15 +46,17 @@ export function parseSmState(text: string): SmState {
     throw new Error(`the stored XEP-0198 state (${SM_STATE_KEY}) is not an object`);
   }
   const { jid, id, location, h } = value as Record<string, unknown>;
+  const bound = (value as Record<string, unknown>).bound ?? null;
   const bad = (field: string, expected: string) =>
     new Error(`the stored XEP-0198 state (${SM_STATE_KEY}) has no valid ${field}: ${expected}`);
   if (typeof jid !== "string" || jid === "") throw bad("jid", "a non-empty string");
   if (typeof id !== "string" || id === "") throw bad("id", "a non-empty string");
   if (location !== null && typeof location !== "string") throw bad("location", "a string or null");
+  if (bound !== null && typeof bound !== "string") throw bad("bound", "a string or null");
   if (typeof h !== "number" || !Number.isInteger(h) || h < 0 || h >= 2 ** 32) {
     throw bad("h", "an integer from 0 to 2^32-1");
   }
-  return { jid, id, location, h };
+  return { jid, id, location, bound, h };
 }
 
 /** The part of the store's `Meta` this needs. */

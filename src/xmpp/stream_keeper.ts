@@ -29,7 +29,7 @@ import { describeError } from "./errors.ts";
 import { InboundLedger, type Ticket } from "./inbound_ledger.ts";
 import { NS } from "./ns.ts";
 import type { SmState, SmStateStore } from "./sm_state.ts";
-import { element, type XmlElement, type XmppClient } from "./xml.ts";
+import { element, parseJid, type XmlElement, type XmppClient } from "./xml.ts";
 
 export interface StreamKeeperOptions {
   /** The bot's bare JID. */
@@ -50,7 +50,7 @@ export class StreamKeeper {
   /** Whether stanzas count: from `<enabled/>` or `<resumed/>` until the link drops. */
   #counting = false;
   /** The session being counted (what gets saved), or null. */
-  #session: { id: string; location: string | null } | null = null;
+  #session: { id: string; location: string | null; bound: string | null } | null = null;
   /** `h` of the last `<a/>` written on this link, or null. */
   #lastAck: number | null = null;
   /** Whether the library is about to ask to resume a session restored from the store. */
@@ -121,7 +121,7 @@ export class StreamKeeper {
     }
     this.#xmpp.streamManagement.id = state.id;
     this.#ledger.reset(state.h);
-    this.#session = { id: state.id, location: state.location };
+    this.#session = { id: state.id, location: state.location, bound: state.bound };
     this.#restored = true;
     return state;
   }
@@ -170,7 +170,7 @@ export class StreamKeeper {
       this.#forget();
       return;
     }
-    this.#session = { id, location: location ?? null };
+    this.#session = { id, location: location ?? null, bound: this.#xmpp.jid?.toString() ?? null };
     this.#save();
   }
 
@@ -181,6 +181,10 @@ export class StreamKeeper {
       // The session of a previous process: its outbound count covers stanzas this process
       // never sent, and the library's queue is empty. Take the server's count as the base.
       if (Number.isInteger(h) && h >= 0 && sm.outbound_q.length === 0) sm.outbound = h;
+      // No resource was bound in this process: the library needs its full JID (it stamps the
+      // stanzas it resends after a later resumption with it).
+      const bound = this.#session?.bound ?? null;
+      if (bound !== null) this.#xmpp.jid = parseJid(bound);
       this.#log.info("resumed the XMPP stream of the previous run ({h} stanzas handled)", {
         h: this.#ledger.h,
       });
@@ -217,6 +221,7 @@ export class StreamKeeper {
         jid: this.#jid,
         id: this.#session.id,
         location: this.#session.location,
+        bound: this.#session.bound,
         h: this.#ledger.h,
       });
     } catch (error) {

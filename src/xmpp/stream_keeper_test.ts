@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { getLogger } from "@logtape/logtape";
 import { MemorySmStateStore } from "./sm_state.ts";
 import { StreamKeeper } from "./stream_keeper.ts";
-import { element, type XmlElement, type XmppClient } from "./xml.ts";
+import { element, parseJid, type XmlElement, type XmppClient } from "./xml.ts";
 import { NS } from "./ns.ts";
 
 const JID = "bot@xmpp.test";
@@ -23,6 +23,7 @@ function setup(saved: MemorySmStateStore["state"] = null) {
     timeout: 60_000,
   });
   const client = Object.assign(entity, {
+    jid: null,
     streamManagement: sm,
     send(el: XmlElement) {
       sent.push(el);
@@ -38,7 +39,7 @@ function setup(saved: MemorySmStateStore["state"] = null) {
     entity.emit("element", el);
     return keeper.ticketOf(el);
   };
-  return { entity, sm, sent, store, keeper, receive };
+  return { entity, client, sm, sent, store, keeper, receive };
 }
 
 const message = (id: string) => element("message", { from: "a@xmpp.test", id }, element("body"));
@@ -46,8 +47,15 @@ const enabled = (id = "sm-1") => element("enabled", { xmlns: NS.sm, id, resume: 
 
 Deno.test("h counts only handled stanzas, in arrival order; IQs at once", () => {
   const t = setup();
+  t.client.jid = parseJid(`${JID}/bound`);
   t.receive(enabled());
-  assert.deepEqual(t.store.state, { jid: JID, id: "sm-1", location: null, h: 0 });
+  assert.deepEqual(t.store.state, {
+    jid: JID,
+    id: "sm-1",
+    location: null,
+    bound: `${JID}/bound`,
+    h: 0,
+  });
   const a = t.receive(message("a"));
   const b = t.receive(message("b"));
   t.receive(element("iq", { type: "result", id: "x" }));
@@ -85,29 +93,30 @@ Deno.test("a link loss drops what was in hand; the saved state stays for a resum
 });
 
 Deno.test("a saved session is resumed with its h; the server's count sets the outbound base", () => {
-  const t = setup({ jid: JID, id: "old", location: null, h: 7 });
+  const t = setup({ jid: JID, id: "old", location: null, bound: `${JID}/res`, h: 7 });
   assert.equal(t.keeper.restore()?.id, "old");
   assert.equal(t.sm.id, "old");
   assert.equal(t.sm.inbound, 7, "<resume h='7'/>");
   t.receive(element("resumed", { xmlns: NS.sm, h: "12", previd: "old" }));
   assert.equal(t.sm.outbound, 12, "our stanzas of the previous run are not in the queue");
+  assert.equal(t.client.jid?.toString(), `${JID}/res`, "the bound JID of the previous run");
   const resent = t.receive(message("resent"));
   t.keeper.complete(resent);
   assert.equal(t.store.state?.h, 8);
 });
 
 Deno.test("a refused resumption drops the saved state; the new session is saved", () => {
-  const t = setup({ jid: JID, id: "old", location: null, h: 7 });
+  const t = setup({ jid: JID, id: "old", location: null, bound: `${JID}/res`, h: 7 });
   t.keeper.restore();
   t.receive(element("failed", { xmlns: NS.sm }, element("item-not-found", { xmlns: NS.stanzas })));
   assert.equal(t.store.state, null);
   t.receive(enabled("new"));
-  assert.deepEqual(t.store.state, { jid: JID, id: "new", location: null, h: 0 });
+  assert.deepEqual(t.store.state, { jid: JID, id: "new", location: null, bound: null, h: 0 });
   assert.equal(t.sm.inbound, 0);
 });
 
 Deno.test("another account's or an unreadable saved state is not resumed", () => {
-  const other = setup({ jid: "other@xmpp.test", id: "old", location: null, h: 1 });
+  const other = setup({ jid: "other@xmpp.test", id: "old", location: null, bound: null, h: 1 });
   assert.equal(other.keeper.restore(), null);
   assert.equal(other.sm.id, "");
   assert.equal(other.store.state, null);
@@ -127,4 +136,11 @@ Deno.test("a session without resumption is not saved", () => {
   t.keeper.complete(a);
   assert.equal(t.sm.inbound, 1, "counted all the same");
   assert.equal(t.store.state, null);
+});
+
+Deno.test("the server's preferred location is kept with the session", () => {
+  const t = setup();
+  t.receive(element("enabled", { xmlns: NS.sm, id: "x", resume: "1", location: "[::1]:5223" }));
+  assert.equal(t.store.state?.location, "[::1]:5223");
+  assert.equal(t.store.state?.id, "x");
 });

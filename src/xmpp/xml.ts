@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { client as createXmppClient, xml as createXml } from "@xmpp/client";
+import { client as createXmppClient, jid as createJid, xml as createXml } from "@xmpp/client";
 
 /** An `@xmpp/xml` (ltx) element, as far as this adapter reads and builds them. */
 export interface XmlElement {
@@ -88,10 +88,21 @@ export interface StreamManagement extends Emitter {
   timeout: number;
 }
 
+/** An `@xmpp/jid` JID, as the entity holds its own. */
+export interface Jid {
+  toString(): string;
+  bare(): { toString(): string };
+}
+
+/** Parses a JID the way the library does (for `XmppClient.jid`). */
+export function parseJid(text: string): Jid {
+  return (createJid as unknown as (text: string) => Jid)(text);
+}
+
 /** The `@xmpp/client` entity. */
 export interface XmppClient extends Emitter {
   status: string;
-  jid: { toString(): string; bare(): { toString(): string } } | null;
+  jid: Jid | null;
   /** A `net.Socket`, or after STARTTLS a wrapper whose `socket` is the `tls.TLSSocket`. */
   socket: { destroy?: () => void; socket?: { destroy?: () => void } | null } | null;
   options: Record<string, unknown>;
