@@ -29,6 +29,7 @@ import {
 import { BudgetShare } from "./fedi/share.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
 import { XmppBot } from "./xmpp/bot.ts";
+import { MetaSmStateStore } from "./xmpp/sm_state.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
 const DEDUPE_KEEP_MS = 7 * 24 * 60 * 60_000;
@@ -168,6 +169,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         config,
         core,
         log: logger("xmpp"),
+        // The XEP-0198 session survives a restart: the next run resumes it.
+        smStore: new MetaSmStateStore(store.meta),
         onBounce: (messageId, _condition, from) => {
           if (!outbox.reportBounce(messageId, from)) {
             log.info("an error came back for message {id}, which is not a delivery", {

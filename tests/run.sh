@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every check and test on a fresh Debian machine.
-# It installs what is missing first: Deno (from npm) and Prosody (from Debian, for the XMPP
-# tests, which start their own Prosody on 127.0.0.1; the system service is never used).
+# It installs what is missing first: Deno (from npm), Prosody and ejabberd (from Debian, for the
+# XMPP tests, which start their own servers on 127.0.0.1; the system services are never used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,14 +12,17 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | head -n1 | grep -q " 
   npm install --global --no-fund --no-audit "deno@${DENO_VERSION}"
 fi
 
-if ! command -v prosody >/dev/null 2>&1; then
+missing=()
+command -v prosody >/dev/null 2>&1 || missing+=(prosody)
+command -v ejabberdctl >/dev/null 2>&1 || [ -x /usr/sbin/ejabberdctl ] || missing+=(ejabberd)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Prosody is needed by the XMPP tests: install the Debian package 'prosody' (as root: apt-get install prosody)." >&2
+    echo "The XMPP tests need the Debian package(s) ${missing[*]} (as root: apt-get install ${missing[*]})." >&2
     exit 1
   fi
-  echo "== installing Prosody from Debian"
+  echo "== installing ${missing[*]} from Debian"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prosody >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export NO_COLOR=1

@@ -25,6 +25,7 @@ import { readStanza } from "./inbound.ts";
 import { baseMessageId, receiptStanza } from "./outbound.ts";
 import { XmppSender } from "./sender.ts";
 import { type SessionEvent, XmppSession } from "./session.ts";
+import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
 import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
 import { REAL_TIMERS, type Timers } from "./timers.ts";
 import type { XmlElement } from "./xml.ts";
@@ -67,6 +68,11 @@ export interface XmppBotOptions {
    * its previous session instead of leaving it around.
    */
   readonly resource?: string;
+  /**
+   * Where the XEP-0198 session (id, handled count) is kept between runs, so that a restarted
+   * bot resumes it (default: in memory, nothing survives the process).
+   */
+  readonly smStore?: SmStateStore;
 }
 
 export class XmppBot implements AsyncDisposable {
@@ -94,8 +100,9 @@ export class XmppBot implements AsyncDisposable {
       timers: options.timers ?? REAL_TIMERS,
       random: options.random ?? Math.random,
       tuning: { ...DEFAULT_TUNING, ...options.tuning },
+      smStore: options.smStore ?? new MemorySmStateStore(),
     });
-    this.#session.onStanza((stanza) => this.#receive(stanza));
+    this.#session.onStanza((stanza, done) => this.#receive(stanza, done));
     this.sender = new XmppSender(this.#session, options.log);
   }
 
@@ -137,7 +144,12 @@ export class XmppBot implements AsyncDisposable {
     await this.settled();
   }
 
-  #receive(stanza: XmlElement): void {
+  /**
+   * `done` acknowledges the stanza to the server (XEP-0198): called once the core committed
+   * the event, or at once for what goes no further. A failed handling counts as done too (it is
+   * logged): otherwise one event the core always refuses would hold back every later one.
+   */
+  #receive(stanza: XmlElement, done: () => void): void {
     const event = readStanza(stanza, this.#session.jid);
     switch (event.kind) {
       case "ignore":
@@ -145,6 +157,7 @@ export class XmppBot implements AsyncDisposable {
           name: stanza.name,
           reason: event.reason,
         });
+        done();
         return;
       case "bounce":
         this.#log.info("the XMPP server returned a message we sent: {condition}", {
@@ -157,6 +170,7 @@ export class XmppBot implements AsyncDisposable {
         } catch (error) {
           this.#log.error("the bounce handler failed: {error}", { error: describeError(error) });
         }
+        done();
         return;
       case "inbound": {
         const { inbound, dedupeKey, receipt } = event;
@@ -175,6 +189,8 @@ export class XmppBot implements AsyncDisposable {
               error: describeError(error),
             });
             return;
+          } finally {
+            done();
           }
           if (receipt !== null) {
             await this.#session.sendBestEffort(receiptStanza(receipt.to, receipt.id));

@@ -7,7 +7,11 @@
  * - After every new session: fetches the roster, then sends presence (Prosody delivers
  *   subscription requests only to resources that fetched the roster, and offline messages
  *   after the initial presence). A resumed session needs neither.
- * - Reconnects after any loss with exponential backoff and jitter, first trying to resume.
+ * - Reconnects after any loss with exponential backoff and jitter, first trying to resume;
+ *   after a restart, first tries to resume the previous run's session (its XEP-0198 id and
+ *   count are kept in the store, see stream_keeper.ts).
+ * - Acknowledges a received message or presence (XEP-0198 `h`) only once its handler said it
+ *   is handled, so the server resends what a crash interrupted.
  * - Pings the server (XEP-0199) every while; an unanswered ping closes the link, which
  *   reconnects: a dead TCP connection is noticed within interval + timeout.
  * - Answers disco#info (XEP-0030), pings and roster pushes.
@@ -29,6 +33,8 @@ import { NS } from "./ns.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
 import { PoisonGuard, type SmQueue } from "./poison.ts";
 import { Roster, rosterEntries } from "./roster.ts";
+import type { SmStateStore } from "./sm_state.ts";
+import { StreamKeeper } from "./stream_keeper.ts";
 import { type Timers, withTimeout } from "./timers.ts";
 import { trustCaFile } from "./tls_trust.ts";
 import type { XmppTuning } from "./tuning.ts";
@@ -51,7 +57,15 @@ export interface SessionOptions {
   /** [0, 1) for the backoff jitter. */
   readonly random: () => number;
   readonly tuning: XmppTuning;
+  /** Where the XEP-0198 state is kept between runs. */
+  readonly smStore: SmStateStore;
 }
+
+/**
+ * Receives a message or presence. `done` must be called once its handling is complete (the
+ * core committed it, or it was ignored): only then is it acknowledged to the server.
+ */
+export type StanzaHandler = (stanza: XmlElement, done: () => void) => void;
 
 export class XmppSession {
   /** The roster as the server last told it. */
@@ -63,7 +77,10 @@ export class XmppSession {
   readonly #xmpp: XmppClient;
   readonly #tracker: AckTracker;
   readonly #listeners = new Set<(event: SessionEvent) => void>();
-  #stanzaHandler: (stanza: XmlElement) => void = () => {};
+  #stanzaHandler: StanzaHandler = (_stanza, done) => done();
+  readonly #keeper: StreamKeeper;
+  /** Whether the roster was fetched in this process (a resumed session needs it once). */
+  #rosterLoaded = false;
   #capsVer = "";
   #ready = false;
   #stopped = false;
@@ -91,6 +108,11 @@ export class XmppSession {
       resource: options.resource,
       stepTimeoutMs: options.tuning.stepTimeoutMs,
       ackRequestDelayMs: options.tuning.ackRequestDelayMs,
+    });
+    this.#keeper = new StreamKeeper(this.#xmpp, {
+      jid: this.jid,
+      store: options.smStore,
+      log: options.log,
     });
     this.#tracker = new AckTracker(
       this.#xmpp.streamManagement,
@@ -125,7 +147,7 @@ export class XmppSession {
   }
 
   /** The one receiver of incoming messages and presences. */
-  onStanza(handler: (stanza: XmlElement) => void): void {
+  onStanza(handler: StanzaHandler): void {
     this.#stanzaHandler = handler;
   }
 
@@ -152,6 +174,10 @@ export class XmppSession {
     if (this.#first !== null || this.#stopped) throw new Error("start() was called already");
     if (this.#o.caFile !== null) await trustCaFile(this.#o.caFile);
     this.#capsVer = await capsVer();
+    const saved = this.#keeper.restore();
+    if (saved !== null) {
+      this.#log.info("trying to resume the XMPP stream of the previous run", { h: saved.h });
+    }
     const first = new Promise<void>((resolve, reject) => {
       this.#first = { resolve, reject };
     });
@@ -206,14 +232,25 @@ export class XmppSession {
     if (this.#reconnectTimer !== null) this.#o.timers.clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#pinger.stop();
-    // A clean close (the server then keeps no session for a resumption), bounded in time: the
-    // server may be gone.
-    try {
-      if (this.#xmpp.status !== "offline") {
-        await withTimeout(this.#xmpp.stop(), this.#o.tuning.stepTimeoutMs * 2, this.#o.timers);
+    // Whether a stream is up now: only closing that one ends the server's session. A link that
+    // is already down leaves the session held by the server, for the next run to resume.
+    const live = this.#xmpp.status === "online";
+    if (this.#keeper.busy) {
+      // Stanzas are still being handled: leave the stream to the server for a resumption (the
+      // saved state names it), so that it resends them to the next run instead of taking them
+      // as handled or bouncing them.
+      this.#log.info("leaving the XMPP stream resumable: received stanzas are still in hand");
+    } else {
+      // A clean close (the server then keeps no session for a resumption), bounded in time:
+      // the server may be gone.
+      try {
+        if (this.#xmpp.status !== "offline") {
+          await withTimeout(this.#xmpp.stop(), this.#o.tuning.stepTimeoutMs * 2, this.#o.timers);
+        }
+        if (live) this.#keeper.forget();
+      } catch (error) {
+        this.#log.debug("closing the XMPP stream: {error}", { error: describeError(error) });
       }
-    } catch (error) {
-      this.#log.debug("closing the XMPP stream: {error}", { error: describeError(error) });
     }
     destroySocket(this.#xmpp.socket);
     await this.#attempt;
@@ -241,6 +278,9 @@ export class XmppSession {
       await watch.guard(this.#xmpp.open({ domain: this.domain }));
       const kind = await watch.session;
       if (kind === "online") await watch.guard(this.#announce());
+      // The session of a previous run: the server still has our presence, but this process
+      // has no roster yet.
+      else if (!this.#rosterLoaded) await watch.guard(this.#fetchRoster());
       watch.close();
       if (this.#stopped) return;
       this.#failures = 0;
@@ -279,13 +319,18 @@ export class XmppSession {
 
   /** A new session: roster first, then presence, then wait until XEP-0198 is settled. */
   async #announce(): Promise<void> {
+    await this.#fetchRoster();
+    await this.#xmpp.send(element("presence", {}, capsElement(this.#capsVer)));
+    await this.#smSettled?.promise;
+  }
+
+  async #fetchRoster(): Promise<void> {
     const result = await this.#xmpp.iqCaller.request(
       element("iq", { type: "get" }, element("query", { xmlns: NS.roster })),
       this.#o.tuning.requestTimeoutMs,
     );
     this.roster.replace(rosterEntries(result.getChild("query", NS.roster)));
-    await this.#xmpp.send(element("presence", {}, capsElement(this.#capsVer)));
-    await this.#smSettled?.promise;
+    this.#rosterLoaded = true;
   }
 
   /**
@@ -378,9 +423,17 @@ export class XmppSession {
     });
     x.on("stanza", (stanza: XmlElement) => {
       if (!stanza.is("message") && !stanza.is("presence")) return;
+      const ticket = this.#keeper.ticketOf(stanza);
+      let completed = false;
+      const done = () => {
+        if (completed) return;
+        completed = true;
+        this.#keeper.complete(ticket);
+      };
       try {
-        this.#stanzaHandler(stanza);
+        this.#stanzaHandler(stanza, done);
       } catch (error) {
+        done();
         // Thrown here, it would break the client's parser: log it and go on.
         this.#log.error("handling a <{name}/> failed: {error}", {
           name: stanza.name,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { client as createXmppClient, xml as createXml } from "@xmpp/client";
+import { client as createXmppClient, jid as createJid, xml as createXml } from "@xmpp/client";
 
 /** An `@xmpp/xml` (ltx) element, as far as this adapter reads and builds them. */
 export interface XmlElement {
@@ -89,6 +89,15 @@ export interface StreamManagement extends Emitter {
   enabled: boolean;
   enableSent: boolean;
   id: string;
+  /**
+   * Received stanzas as the library counts them (`h` of its `<a/>` and `<resume/>`); the
+   * session replaces it with its own count of handled stanzas (see stream_keeper.ts).
+   */
+  inbound: number;
+  /** Our stanzas the server acknowledged (the base of its `<a h/>`). */
+  outbound: number;
+  /** Our stanzas sent and not acknowledged yet, in order. */
+  outbound_q: unknown[];
   /** Delay before asking for an ack after a stanza went out (library default 250 ms). */
   requestAckDebounce: number;
   /** Periodic ack request (library default 30 s). */
@@ -97,10 +106,21 @@ export interface StreamManagement extends Emitter {
   timeout: number;
 }
 
+/** An `@xmpp/jid` JID, as the entity holds its own. */
+export interface Jid {
+  toString(): string;
+  bare(): { toString(): string };
+}
+
+/** Parses a JID the way the library does (for `XmppClient.jid`). */
+export function parseJid(text: string): Jid {
+  return (createJid as unknown as (text: string) => Jid)(text);
+}
+
 /** The `@xmpp/client` entity. */
 export interface XmppClient extends Emitter {
   status: string;
-  jid: { toString(): string; bare(): { toString(): string } } | null;
+  jid: Jid | null;
   /** A `net.Socket`, or after STARTTLS a wrapper whose `socket` is the `tls.TLSSocket`. */
   socket: { destroy?: () => void; socket?: { destroy?: () => void } | null } | null;
   options: Record<string, unknown>;

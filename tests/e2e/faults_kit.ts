@@ -52,6 +52,16 @@ export async function inEveryLayout(
   if (failures.length > 0) throw failures[0];
 }
 
+/** Runs `body` in a fresh world with one layout (see {@link inEveryLayout}). */
+export function inLayout(
+  fault: string,
+  layout: Layout,
+  options: WorldOptions,
+  body: (scene: Scene) => Promise<void>,
+): Promise<void> {
+  return runScene(`${fault} [${layout.name}]`, layout, options, body);
+}
+
 async function runScene(
   label: string,
   layout: Layout,
@@ -72,7 +82,7 @@ async function runScene(
     } catch (e) {
       prosody = `(not readable: ${e instanceof Error ? e.message : e})`;
     }
-    return [...bridges, `--- ${label}: Prosody's log:\n${prosody}`].join("\n");
+    return [...bridges, `--- ${label}: the XMPP server's log:\n${prosody}`].join("\n");
   };
   try {
     await body(scene);

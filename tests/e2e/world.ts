@@ -11,6 +11,7 @@ import { derivePermissions } from "../../src/permissions.ts";
 import { MastodonTestServer } from "../mastodon/server.ts";
 import type { TestAccount } from "../mastodon/test_api.ts";
 import { type ProsodyServer, startProsody } from "../prosody/harness.ts";
+import { startEjabberd } from "../ejabberd/harness.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const FEDI_DOMAIN = "social.test";
@@ -26,6 +27,11 @@ export interface WorldOptions {
   readonly extraConfig?: string;
   /** Where the bridge's data lives (default: a new temporary folder). */
   readonly dir?: string;
+  /**
+   * The XMPP server (default Prosody). With ejabberd, `world.prosody` is the ejabberd harness
+   * (same interface).
+   */
+  readonly xmppServer?: "prosody" | "ejabberd";
 }
 
 export interface BridgeProcess {
@@ -60,10 +66,13 @@ export class World implements AsyncDisposable {
     const xmppUsers = ["bridge", "admin", ...(opts.xmppUsers ?? [])];
     let prosody: ProsodyServer;
     try {
-      prosody = await startProsody({
+      const xmppOptions = {
         domain: XMPP_DOMAIN,
         users: xmppUsers.map((user) => ({ user, password: PASSWORD })),
-      });
+      };
+      prosody = opts.xmppServer === "ejabberd"
+        ? await startEjabberd(xmppOptions)
+        : await startProsody(xmppOptions);
     } catch (e) {
       await mastodon.close();
       throw e;

@@ -297,6 +297,17 @@ export class XmppUser implements AsyncDisposable {
     return (query?.getChildren("item") ?? []).map(rosterItem);
   }
 
+  /**
+   * Pings `to` (XEP-0199) and waits for the answer. Stanzas between two entities keep their
+   * order: once a ping to a full JID is answered, what was sent to it before has reached it.
+   */
+  async ping(to: string): Promise<void> {
+    await this.#xmpp.iqCaller.request(
+      element("iq", { type: "get", to }, element("ping", { xmlns: "urn:xmpp:ping" })),
+      this.#timeoutMs,
+    );
+  }
+
   /** Close the stream (and stop reconnecting); safe to call twice or after a server crash. */
   async disconnect(): Promise<void> {
     this.#xmpp.reconnect.stop();
