@@ -6,7 +6,13 @@
 
 import { dateOnly, isoDay, isoTime } from "./http.ts";
 import type { ServerState } from "./state.ts";
-import type { AccountRecord, MediaRecord, NotificationRecord, StatusRecord } from "./types.ts";
+import type {
+  AccountRecord,
+  MediaRecord,
+  NotificationRecord,
+  StatusRecord,
+  StatusSnapshot,
+} from "./types.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -69,16 +75,35 @@ export function credentialAccountEntity(state: ServerState, a: AccountRecord): J
   };
 }
 
-function mediaEntity(m: MediaRecord): Json {
+/**
+ * A MediaAttachment. While processing, `url` is null (as Mastodon serves a
+ * 202 upload); `meta` has `original` when the size is known and `focus` when
+ * one was given.
+ */
+export function mediaEntity(m: MediaRecord): Json {
+  const ready = m.processing === undefined || m.processing === "done";
+  const meta: Json = {};
+  if (m.width && m.height) {
+    const small = Math.min(1, 640 / Math.max(m.width, m.height));
+    const size = (w: number, h: number) => ({
+      width: w,
+      height: h,
+      size: `${w}x${h}`,
+      aspect: w / h,
+    });
+    meta.original = size(m.width, m.height);
+    meta.small = size(Math.round(m.width * small), Math.round(m.height * small));
+  }
+  if (m.focus) meta.focus = { x: m.focus.x, y: m.focus.y };
   return {
     id: m.id,
     type: m.type,
-    url: m.url,
-    preview_url: m.url,
+    url: ready ? m.url : null,
+    preview_url: ready ? m.url : null,
     remote_url: null,
     preview_remote_url: null,
     text_url: null,
-    meta: {},
+    meta,
     description: m.description,
     blurhash: null,
   };
@@ -125,8 +150,8 @@ export function statusEntity(
     uri: `https://${host}/users/${author.username}/statuses/${s.id}`,
     url: `https://${host}/@${author.username}/${s.id}`,
     replies_count: [...state.statuses.values()].filter((r) => r.inReplyToId === s.id).length,
-    reblogs_count: 0,
-    favourites_count: 0,
+    reblogs_count: s.rebloggedBy.length,
+    favourites_count: s.favouritedBy.length,
     edited_at: s.editedAt === null ? null : isoTime(s.editedAt),
     content: s.content,
     reblog: null,
@@ -151,8 +176,8 @@ export function statusEntity(
     entity.text = s.text;
   }
   if (viewerId !== null) {
-    entity.favourited = false;
-    entity.reblogged = false;
+    entity.favourited = s.favouritedBy.includes(viewerId);
+    entity.reblogged = s.rebloggedBy.includes(viewerId);
     entity.muted = false;
     entity.bookmarked = false;
     if (s.accountId === viewerId && (s.visibility === "public" || s.visibility === "unlisted")) {
@@ -161,6 +186,40 @@ export function statusEntity(
     entity.filtered = [];
   }
   return entity;
+}
+
+/**
+ * `GET /api/v1/statuses/:id/history`: StatusEdit entities, oldest first. A
+ * status never edited has one, its current version (as Mastodon answers).
+ */
+export function statusEditEntities(state: ServerState, s: StatusRecord): Json[] {
+  const versions: StatusSnapshot[] = s.edits.length > 0 ? s.edits : [{
+    content: s.content,
+    spoilerText: s.spoilerText,
+    sensitive: s.sensitive,
+    mediaIds: s.mediaIds,
+    pollOptions: s.poll === null ? null : s.poll.options,
+    at: s.createdAt,
+  }];
+  const account = accountEntity(state, state.account(s.accountId));
+  return versions.map((v) => {
+    const entity: Json = {
+      content: v.content,
+      spoiler_text: v.spoilerText,
+      sensitive: v.sensitive,
+      created_at: isoTime(v.at),
+      account,
+      media_attachments: v.mediaIds.flatMap((id) => {
+        const m = state.media.get(id);
+        return m === undefined ? [] : [mediaEntity(m)];
+      }),
+      emojis: [],
+    };
+    if (v.pollOptions !== null) {
+      entity.poll = { options: v.pollOptions.map((title) => ({ title })) };
+    }
+    return entity;
+  });
 }
 
 export function notificationEntity(state: ServerState, n: NotificationRecord): Json {

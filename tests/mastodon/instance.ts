@@ -18,43 +18,15 @@ export interface InstanceInfo {
   maxMediaAttachments: number;
   charactersReservedPerUrl: number;
   maxPollOptions: number;
+  imageSizeLimit: number;
+  videoSizeLimit: number;
+  supportedMimeTypes: readonly string[];
   software: { name: string; version: string };
   userCount: number;
   statusCount: number;
   domainCount: number;
   contactAccount: Json | null;
 }
-
-const MIME_TYPES = [
-  "image/jpeg",
-  "image/png",
-  "image/gif",
-  "image/heic",
-  "image/heif",
-  "image/webp",
-  "image/avif",
-  "video/webm",
-  "video/mp4",
-  "video/quicktime",
-  "video/ogg",
-  "audio/wave",
-  "audio/wav",
-  "audio/x-wav",
-  "audio/x-pn-wave",
-  "audio/vnd.wave",
-  "audio/ogg",
-  "audio/vorbis",
-  "audio/mpeg",
-  "audio/mp3",
-  "audio/webm",
-  "audio/flac",
-  "audio/aac",
-  "audio/m4a",
-  "audio/x-m4a",
-  "audio/mp4",
-  "audio/3gpp",
-  "video/x-ms-asf",
-];
 
 function statusesConfig(i: InstanceInfo): Json {
   return {
@@ -64,12 +36,12 @@ function statusesConfig(i: InstanceInfo): Json {
   };
 }
 
-function mediaConfig(): Json {
+function mediaConfig(i: InstanceInfo): Json {
   return {
-    supported_mime_types: MIME_TYPES,
-    image_size_limit: 16777216,
+    supported_mime_types: [...i.supportedMimeTypes],
+    image_size_limit: i.imageSizeLimit,
     image_matrix_limit: 33177600,
-    video_size_limit: 103809024,
+    video_size_limit: i.videoSizeLimit,
     video_frame_rate_limit: 120,
     video_matrix_limit: 8294400,
   };
@@ -103,7 +75,7 @@ export function instanceV1(i: InstanceInfo): Json {
     configuration: {
       accounts: { max_featured_tags: 10 },
       statuses: statusesConfig(i),
-      media_attachments: mediaConfig(),
+      media_attachments: mediaConfig(i),
       polls: pollsConfig(i),
     },
     contact_account: i.contactAccount,
@@ -128,7 +100,7 @@ export function instanceV2(i: InstanceInfo): Json {
       vapid: { public_key: "" },
       accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
       statuses: statusesConfig(i),
-      media_attachments: mediaConfig(),
+      media_attachments: mediaConfig(i),
       polls: pollsConfig(i),
       translation: { enabled: false },
     },

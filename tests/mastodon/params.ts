@@ -65,27 +65,37 @@ export function parseQuery(search: URLSearchParams): Params {
 
 /** Query parameters merged with the body parameters (the body wins). */
 export async function readParams(req: Request, url: URL): Promise<Params> {
+  return (await readRequest(req, url)).params;
+}
+
+/** Parameters and the files of a multipart body (by field name). */
+export async function readRequest(
+  req: Request,
+  url: URL,
+): Promise<{ params: Params; files: Map<string, File> }> {
   const params = parseQuery(url.searchParams);
-  if (req.method === "GET" || req.method === "HEAD" || req.body === null) return params;
+  const files = new Map<string, File>();
+  if (req.method === "GET" || req.method === "HEAD" || req.body === null) return { params, files };
   const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   if (type === "application/json") {
     const text = await req.text();
-    if (text.trim() === "") return params;
+    if (text.trim() === "") return { params, files };
     const body: unknown = JSON.parse(text);
     if (isHash(body as Param)) Object.assign(params, body);
-    return params;
+    return { params, files };
   }
   if (type === "application/x-www-form-urlencoded" || type === "multipart/form-data") {
     const form = await req.formData();
     const body: Params = {};
     for (const [key, value] of form) {
       if (typeof value === "string") setParam(body, key, value);
+      else files.set(key, value);
     }
     Object.assign(params, normalize(body));
-    return params;
+    return { params, files };
   }
   await req.body.cancel();
-  return params;
+  return { params, files };
 }
 
 export function paramString(params: Params, key: string): string | null {

@@ -15,7 +15,8 @@ import {
 import type { FaultSwitches } from "./faults.ts";
 import { serverErrorResponse } from "./faults.ts";
 import type { InstanceInfo } from "./instance.ts";
-import { type Params, readParams } from "./params.ts";
+import { type Params, readRequest } from "./params.ts";
+import type { MediaSettings } from "./media.ts";
 import type { RateLimiter, RateLimitResult } from "./rate_limit.ts";
 import type { ServerState } from "./state.ts";
 import type { StatusLimits } from "./statuses.ts";
@@ -27,6 +28,7 @@ export interface ServerCore {
   state: ServerState;
   limits: StatusLimits;
   hub: StreamHub;
+  media: MediaSettings;
   /** `http://127.0.0.1:PORT`, the base of pagination links. */
   baseUrl(): string;
   instanceInfo(): InstanceInfo;
@@ -37,6 +39,8 @@ export interface RouteContext {
   req: Request;
   url: URL;
   params: Params;
+  /** Files of a multipart body, by field name. */
+  files: Map<string, File>;
   path: Record<string, string>;
   /** The account of the bearer token, when one was sent. */
   viewer: AccountRecord | null;
@@ -77,7 +81,7 @@ export interface RouterDeps {
   onRequest(record: RequestRecord): void;
 }
 
-function rateHeaders(r: RateLimitResult): Record<string, string> {
+export function rateHeaders(r: RateLimitResult): Record<string, string> {
   return {
     "X-RateLimit-Limit": String(r.limit),
     "X-RateLimit-Remaining": String(r.remaining),
@@ -191,7 +195,10 @@ export class Router {
     }
     const headers = rate === null ? {} : rateHeaders(rate);
     const finish = (response: Response) => {
-      for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+      // A route with its own limit (media uploads) answers its own headers, as
+      // Mastodon's `override_rate_limit_headers` does.
+      const own = response.headers.has("X-RateLimit-Limit");
+      for (const [k, v] of Object.entries(headers)) if (!own) response.headers.set(k, v);
       return { response, accountId: holder?.id ?? null };
     };
     if (rate !== null && !rate.allowed) {
@@ -207,12 +214,21 @@ export class Router {
       return finish(errorResponse(401, INVALID_TOKEN));
     }
     let params: Params;
+    let files: Map<string, File>;
     try {
-      params = await readParams(req, url);
+      ({ params, files } = await readRequest(req, url));
     } catch {
       return finish(errorResponse(400, "Error occurred while parsing request parameters"));
     }
-    const ctx: RouteContext = { req, url, params, path: { ...match.groups }, viewer, core };
+    const ctx: RouteContext = {
+      req,
+      url,
+      params,
+      files,
+      path: { ...match.groups },
+      viewer,
+      core,
+    };
     let response: Response;
     try {
       response = await route.handle(ctx);

@@ -14,7 +14,12 @@
  * ```
  */
 
-import { notificationEntity, relationshipEntity, statusEntity } from "./entities.ts";
+import {
+  notificationEntity,
+  relationshipEntity,
+  statusEditEntities,
+  statusEntity,
+} from "./entities.ts";
 import {
   StreamDisorder,
   type StreamDisorderOptions,
@@ -30,10 +35,18 @@ import { RateLimiter } from "./rate_limit.ts";
 import { type RequestRecord, Router, type ServerCore } from "./router.ts";
 import { accountRoutes } from "./routes_accounts.ts";
 import { instanceRoutes } from "./routes_instance.ts";
+import { mediaRoutes } from "./routes_media.ts";
+import { MediaSettings } from "./media.ts";
 import { notificationRoutes } from "./routes_notifications.ts";
 import { statusRoutes } from "./routes_statuses.ts";
 import { type NewAccount, ServerState } from "./state.ts";
-import { createStatus, editStatus, type NewStatus, type StatusLimits } from "./statuses.ts";
+import {
+  createStatus,
+  editStatus,
+  type NewStatus,
+  type StatusChange,
+  type StatusLimits,
+} from "./statuses.ts";
 import { StreamHub } from "./streaming.ts";
 import { TcpFront } from "./tcp_front.ts";
 import {
@@ -48,6 +61,7 @@ import type {
   DomainBlockInput,
   DomainBlocksVisibility,
   MastodonTestServerOptions,
+  MediaProcessingOptions,
   MediaRecord,
 } from "./types.ts";
 
@@ -56,7 +70,24 @@ export type {
   DomainBlockInput,
   DomainBlocksVisibility,
   MastodonTestServerOptions,
+  MediaProcessingOptions,
 } from "./types.ts";
+export type { StatusChange } from "./statuses.ts";
+
+/** An upload as tests see it. */
+export interface UploadedMedia {
+  id: string;
+  accountId: string;
+  type: MediaRecord["type"];
+  mimeType: string | null;
+  description: string | null;
+  focus: { x: number; y: number } | null;
+  /** The uploaded bytes; null for media made by `addMedia`. */
+  bytes: Uint8Array | null;
+  processing: "done" | "pending" | "failed";
+  /** The status it is attached to, or null. */
+  statusId: string | null;
+}
 export type { NewAccount } from "./state.ts";
 export type { RequestRecord } from "./router.ts";
 export type { RateLimitFaultOptions, ServerErrorFaultOptions } from "./faults.ts";
@@ -118,6 +149,7 @@ export class MastodonTestServer implements AsyncDisposable {
   readonly #inner: Deno.HttpServer<Deno.NetAddr>;
   readonly #limiter: RateLimiter;
   readonly #limits: StatusLimits;
+  readonly #media: MediaSettings;
   readonly #waiters = new Waiters();
   readonly #options: MastodonTestServerOptions;
   #domainBlocks: { list: DomainBlockInput[]; visibility: DomainBlocksVisibility };
@@ -133,6 +165,7 @@ export class MastodonTestServer implements AsyncDisposable {
       charactersReservedPerUrl: options.charactersReservedPerUrl ?? 23,
       maxPollOptions: 4,
     };
+    this.#media = new MediaSettings(options, now);
     this.#domainBlocks = {
       list: [...(options.domainBlocks ?? [])],
       visibility: options.domainBlocksVisibility ?? "all",
@@ -160,8 +193,13 @@ export class MastodonTestServer implements AsyncDisposable {
         for (const id of home) this.#hub.publish(id, "delete", s.id);
       },
       statusEdited: (s, home) => {
-        for (const id of home) {
-          this.#hub.publish(id, "status.update", JSON.stringify(statusEntity(this.#state, s, id)));
+        const entity = (id: string) => JSON.stringify(statusEntity(this.#state, s, id));
+        for (const id of home) this.#hub.publish(id, "status.update", entity(id), "home");
+        // Mastodon 4.3 also pushes the edit to the notifications timeline of
+        // every mentioned local account, so a mention from someone not
+        // followed is updated too (a follower who is mentioned gets both).
+        for (const id of this.#state.localMentions(s)) {
+          this.#hub.publish(id, "status.update", entity(id), "notifications");
         }
       },
       changed: () => this.#waiters.changed(),
@@ -173,13 +211,20 @@ export class MastodonTestServer implements AsyncDisposable {
       state: this.#state,
       limits: this.#limits,
       hub: this.#hub,
+      media: this.#media,
       baseUrl: () => this.url,
       instanceInfo: () => this.#instanceInfo(),
       domainBlocks: () => this.#domainBlocks,
     };
     const router = new Router({
       core,
-      routes: [...accountRoutes, ...statusRoutes, ...notificationRoutes, ...instanceRoutes],
+      routes: [
+        ...accountRoutes,
+        ...statusRoutes,
+        ...mediaRoutes,
+        ...notificationRoutes,
+        ...instanceRoutes,
+      ],
       faults: switches,
       limiter: this.#limiter,
       now,
@@ -275,12 +320,133 @@ export class MastodonTestServer implements AsyncDisposable {
     return id;
   }
 
-  editStatus(id: string, change: { text?: string; spoilerText?: string }): PostedStatus {
-    return toPosted(this.#state, editStatus(this.#state, id, change));
+  /**
+   * Edits a status as its author would (through the web UI or federation):
+   * omitted fields stay. Streams `status.update`, records the history, sends
+   * `update` notifications to local accounts that boosted it.
+   */
+  editStatus(id: string, change: StatusChange): PostedStatus {
+    return toPosted(this.#state, editStatus(this.#state, this.#limits, id, change));
   }
 
+  /** `editStatus` by `account`, which must be the author. */
+  editAs(account: TestAccount, id: string, change: StatusChange): PostedStatus {
+    this.#own(account, id);
+    return this.editStatus(id, change);
+  }
+
+  /** Deletes a status (streams `delete` to home feeds and mentioned local accounts). */
   deleteStatus(id: string): void {
     this.#state.deleteStatus(id);
+  }
+
+  /** `deleteStatus` by `account`, which must be the author. */
+  deleteAs(account: TestAccount, id: string): void {
+    this.#own(account, id);
+    this.deleteStatus(id);
+  }
+
+  /** `account` favourites a status it can see; its author gets a `favourite` notification. */
+  favourite(account: TestAccount, statusId: string): void {
+    this.#state.favourite(account.id, statusId);
+  }
+
+  /** Takes the favourite back (its notification goes too). */
+  unfavourite(account: TestAccount, statusId: string): void {
+    this.#state.unfavourite(account.id, statusId);
+  }
+
+  /**
+   * Marks a status as boosted by `account` (counted in `reblogs_count`;
+   * a local booster gets `update` notifications when it is edited). No
+   * reblog status is created.
+   */
+  reblog(account: TestAccount, statusId: string): void {
+    const s = this.#state.visibleStatus(account.id, statusId);
+    if (!s.rebloggedBy.includes(account.id)) s.rebloggedBy.push(account.id);
+    this.#waiters.changed();
+  }
+
+  /** Accounts (as `name@domain`) that favourite the status now. */
+  favouritesOf(statusId: string): string[] {
+    const s = this.#state.statuses.get(statusId);
+    if (s === undefined) throw new Error(`no status ${statusId}`);
+    return s.favouritedBy.map((id) => this.#state.fullAcct(this.#state.account(id)));
+  }
+
+  /** StatusEdit entities of a status, as `GET /api/v1/statuses/:id/history` answers. */
+  historyOf(statusId: string): Record<string, unknown>[] {
+    const s = this.#state.statuses.get(statusId);
+    if (s === undefined) throw new Error(`no status ${statusId}`);
+    return statusEditEntities(this.#state, s);
+  }
+
+  #own(account: TestAccount, id: string): void {
+    const s = this.#state.statuses.get(id);
+    if (s === undefined) throw new Error(`no status ${id}`);
+    if (s.accountId !== account.id) throw new Error(`status ${id} is not by ${account.address}`);
+  }
+
+  /** An upload (or `addMedia` media) by id. */
+  media(id: string): UploadedMedia {
+    const m = this.#state.media.get(id);
+    if (m === undefined) throw new Error(`no media ${id}`);
+    this.#state.settleMedia(m);
+    return {
+      id: m.id,
+      accountId: m.accountId,
+      type: m.type,
+      mimeType: m.mimeType ?? null,
+      description: m.description,
+      focus: m.focus ?? null,
+      bytes: m.bytes ?? null,
+      processing: m.processing ?? "done",
+      statusId: m.statusId,
+    };
+  }
+
+  /** Uploads and `addMedia` media of `account`, oldest first. */
+  mediaOf(account: TestAccount): UploadedMedia[] {
+    return [...this.#state.media.values()].filter((m) => m.accountId === account.id)
+      .map((m) => this.media(m.id));
+  }
+
+  /** Changes how uploads from now on are processed (see `MediaProcessingOptions`). */
+  setMediaProcessing(options: MediaProcessingOptions): void {
+    this.#media.processing = { ...this.#media.processing, ...options };
+  }
+
+  /**
+   * Ends the processing of pending uploads now (one, or all): they become
+   * done, or failed when they were uploaded with `fail`. Returns how many.
+   */
+  finishMediaProcessing(id?: string): number {
+    let n = 0;
+    for (const m of this.#state.media.values()) {
+      if ((id === undefined || m.id === id) && m.processing === "pending") {
+        this.#state.finishMedia(m);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Changes the announced and enforced upload limits. */
+  setMediaLimits(
+    limits: { imageSizeLimit?: number; videoSizeLimit?: number; supportedMimeTypes?: string[] },
+  ): void {
+    if (limits.imageSizeLimit !== undefined) this.#media.imageSizeLimit = limits.imageSizeLimit;
+    if (limits.videoSizeLimit !== undefined) this.#media.videoSizeLimit = limits.videoSizeLimit;
+    if (limits.supportedMimeTypes !== undefined) {
+      this.#media.supportedMimeTypes = [...limits.supportedMimeTypes];
+    }
+  }
+
+  /** Uploads allowed per account per window (Mastodon: 30 per 30 minutes). */
+  setMediaRateLimit(limit: number, windowMs?: number): void {
+    this.#media.limiter.limit = limit;
+    if (windowMs !== undefined) this.#media.limiter.windowMs = windowMs;
+    this.#media.limiter.reset();
   }
 
   /** The Status entity as `viewer` (or an anonymous client) gets it. */
@@ -410,6 +576,9 @@ export class MastodonTestServer implements AsyncDisposable {
       streamingUrl: this.streamingUrl,
       nodeinfoUrl: `${this.url}/nodeinfo/2.0`,
       ...this.#limits,
+      imageSizeLimit: this.#media.imageSizeLimit,
+      videoSizeLimit: this.#media.videoSizeLimit,
+      supportedMimeTypes: this.#media.supportedMimeTypes,
       software: {
         name: this.#options.software?.name ?? "mastodon",
         version: this.#options.software?.version ?? version,

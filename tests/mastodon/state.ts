@@ -331,11 +331,65 @@ export class ServerState {
     return [...out];
   }
 
+  /** Mentioned accounts of this server. */
+  localMentions(s: StatusRecord): string[] {
+    return s.mentionIds.filter((id) => this.accounts.get(id)?.domain === null);
+  }
+
+  /** Ends the processing of a pending upload whose time has come (by the server clock). */
+  settleMedia(m: MediaRecord): void {
+    if (m.processing !== "pending" || m.readyAt === null || m.readyAt === undefined) return;
+    if (this.now() < m.readyAt) return;
+    this.finishMedia(m);
+  }
+
+  /** Ends the processing of a pending upload now: done, or failed when it was set to fail. */
+  finishMedia(m: MediaRecord): void {
+    if (m.processing !== "pending") return;
+    m.processing = m.willFail ? "failed" : "done";
+    this.hooks.changed();
+  }
+
+  /** A status `viewerId` may see, or 404. */
+  visibleStatus(viewerId: string | null, id: string): StatusRecord {
+    const s = this.statuses.get(id);
+    if (s === undefined || !this.canSee(viewerId, s)) throw new ApiError(404, NOT_FOUND);
+    return s;
+  }
+
+  /** Favourites a status (once); the author gets a `favourite` notification. */
+  favourite(accountId: string, statusId: string): StatusRecord {
+    const s = this.visibleStatus(accountId, statusId);
+    if (!s.favouritedBy.includes(accountId)) {
+      s.favouritedBy.push(accountId);
+      this.notify(s.accountId, accountId, "favourite", s.id);
+      this.hooks.changed();
+    }
+    return s;
+  }
+
+  /** Takes a favourite back, with its notification, as Mastodon's unfavourite does. */
+  unfavourite(accountId: string, statusId: string): StatusRecord {
+    const s = this.visibleStatus(accountId, statusId);
+    if (s.favouritedBy.includes(accountId)) {
+      s.favouritedBy = s.favouritedBy.filter((id) => id !== accountId);
+      for (const [nid, n] of this.notifications) {
+        if (n.type === "favourite" && n.statusId === s.id && n.fromAccountId === accountId) {
+          this.notifications.delete(nid);
+        }
+      }
+      this.hooks.changed();
+    }
+    return s;
+  }
+
   /** Removes a status with its mention notifications, as Mastodon's removal does. */
   deleteStatus(id: string): StatusRecord {
     const s = this.statuses.get(id);
     if (s === undefined) throw new ApiError(404, NOT_FOUND);
-    const home = this.homeRecipients(s);
+    // Mastodon sends the deletion to the home feeds that hold the status and,
+    // on the `user` stream, to every local account the status mentions.
+    const home = [...new Set([...this.homeRecipients(s), ...this.localMentions(s)])];
     this.statuses.delete(id);
     for (const [nid, n] of this.notifications) {
       if (n.statusId === id) this.notifications.delete(nid);

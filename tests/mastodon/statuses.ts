@@ -8,7 +8,13 @@
 import { countableLength, type MentionTarget, renderStatusText } from "./html.ts";
 import { ApiError, NOT_FOUND } from "./http.ts";
 import type { ServerState } from "./state.ts";
-import { type PollRecord, type StatusRecord, VISIBILITIES, type Visibility } from "./types.ts";
+import {
+  type PollRecord,
+  type StatusRecord,
+  type StatusSnapshot,
+  VISIBILITIES,
+  type Visibility,
+} from "./types.ts";
 
 export interface StatusLimits {
   maxCharacters: number;
@@ -86,6 +92,47 @@ function buildPoll(
   return poll;
 }
 
+/**
+ * The `media_ids` checks of Mastodon's post and update services: at most
+ * `maxMediaAttachments`, each the author's own and not attached to another
+ * status (`statusId` may keep those of the status being edited), each done
+ * processing.
+ */
+function checkMedia(
+  state: ServerState,
+  limits: StatusLimits,
+  accountId: string,
+  mediaIds: string[],
+  statusId: string | null,
+): void {
+  if (mediaIds.length > limits.maxMediaAttachments) {
+    throw validation(`Cannot attach more than ${limits.maxMediaAttachments} files`);
+  }
+  const missing = mediaIds.filter((id) => {
+    const m = state.media.get(id);
+    return m === undefined || m.accountId !== accountId ||
+      (m.statusId !== null && m.statusId !== statusId);
+  });
+  if (missing.length > 0) {
+    throw validation(`Media with IDs ${missing.join(", ")} not found or already attached`);
+  }
+  for (const id of mediaIds) {
+    const m = state.media.get(id);
+    if (m !== undefined) state.settleMedia(m);
+  }
+  if (
+    mediaIds.some((id) =>
+      state.media.get(id)?.processing !== undefined &&
+      state.media.get(id)?.processing !== "done"
+    )
+  ) {
+    throw new ApiError(
+      422,
+      "Cannot attach files that have not finished processing. Try again in a moment!",
+    );
+  }
+}
+
 export function createStatus(
   state: ServerState,
   limits: StatusLimits,
@@ -104,16 +151,7 @@ export function createStatus(
   }
   const visibility = parseVisibility(input.visibility);
   const mediaIds = input.mediaIds ?? [];
-  if (mediaIds.length > limits.maxMediaAttachments) {
-    throw validation(`Cannot attach more than ${limits.maxMediaAttachments} files`);
-  }
-  const missing = mediaIds.filter((id) => {
-    const m = state.media.get(id);
-    return m === undefined || m.accountId !== accountId || m.statusId !== null;
-  });
-  if (missing.length > 0) {
-    throw validation(`Media with IDs ${missing.join(", ")} not found or already attached`);
-  }
+  checkMedia(state, limits, accountId, mediaIds, null);
   if (input.poll && mediaIds.length > 0) throw validation("Media cannot be combined with a poll");
   const text = input.text;
   const spoilerText = input.spoilerText ?? "";
@@ -154,6 +192,9 @@ export function createStatus(
     poll,
     createdAt: input.createdAt ?? state.now(),
     editedAt: null,
+    edits: [],
+    favouritedBy: [],
+    rebloggedBy: [],
     idempotencyKey: key,
     application: input.application === undefined ? (local ? "Web" : null) : input.application,
   };
@@ -188,29 +229,101 @@ function notifySubscribers(state: ServerState, status: StatusRecord): void {
   }
 }
 
-/** Replaces the text of a status and streams `status.update`. */
+/** What an edit may change (`PUT /api/v1/statuses/:id`); omitted fields stay. */
+export interface StatusChange {
+  text?: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  language?: string | null;
+  mediaIds?: string[];
+  /** A new poll replaces the old one (votes reset); `null` removes it. */
+  poll?: NewStatus["poll"];
+}
+
+function snapshot(s: StatusRecord, at: number): StatusSnapshot {
+  return {
+    content: s.content,
+    spoilerText: s.spoilerText,
+    sensitive: s.sensitive,
+    mediaIds: [...s.mediaIds],
+    pollOptions: s.poll === null ? null : [...s.poll.options],
+    at,
+  };
+}
+
+/**
+ * Edits a status with the rules of Mastodon's update service: the same
+ * validation as posting, visibility and reply target unchanged, the first
+ * edit keeps a snapshot of the original, every real change a snapshot of the
+ * result (`history`), `edited_at` set. Streams `status.update`, sends
+ * `update` notifications to local accounts that boosted it and `mention`
+ * notifications to accounts newly mentioned. A change that changes nothing
+ * is answered with the status as it is.
+ */
 export function editStatus(
   state: ServerState,
+  limits: StatusLimits,
   id: string,
-  change: { text?: string; spoilerText?: string },
+  change: StatusChange,
 ): StatusRecord {
   const s = state.statuses.get(id);
   if (s === undefined) throw new ApiError(404, NOT_FOUND);
   const author = state.account(s.accountId);
-  if (change.text !== undefined) {
-    const rendered = renderStatusText(
-      change.text,
-      mentionResolver(state, author.domain),
-      `https://${author.domain ?? state.domain}`,
-    );
-    s.text = change.text;
-    s.content = rendered.html;
-    s.mentionIds = rendered.mentionIds;
-    s.tags = rendered.tags;
+  const text = change.text ?? s.text;
+  const spoilerText = change.spoilerText ?? s.spoilerText;
+  const mediaIds = change.mediaIds ?? s.mediaIds;
+  checkMedia(state, limits, s.accountId, mediaIds, s.id);
+  const poll = change.poll === undefined ? undefined : change.poll;
+  if (poll && mediaIds.length > 0) throw validation("Media cannot be combined with a poll");
+  if (text.trim() === "" && mediaIds.length === 0) throw validation("Text can't be blank");
+  const length = countableLength(spoilerText + text, limits.charactersReservedPerUrl);
+  if (length > limits.maxCharacters) {
+    throw validation(`Text character limit of ${limits.maxCharacters} exceeded`);
   }
-  if (change.spoilerText !== undefined) s.spoilerText = change.spoilerText;
-  s.editedAt = state.now();
+  const newPoll = poll === undefined
+    ? s.poll
+    : poll === null
+    ? null
+    : buildPoll(state, poll, limits);
+  const rendered = renderStatusText(
+    text,
+    mentionResolver(state, author.domain),
+    `https://${author.domain ?? state.domain}`,
+  );
+  const sensitive =
+    (change.sensitive ?? (change.spoilerText === undefined ? s.sensitive : false)) ||
+    spoilerText !== "";
+  const language = change.language === undefined ? s.language : change.language;
+  const samePoll = JSON.stringify(newPoll?.options ?? null) ===
+    JSON.stringify(s.poll?.options ?? null);
+  const unchanged = rendered.html === s.content && spoilerText === s.spoilerText &&
+    sensitive === s.sensitive && language === s.language && samePoll &&
+    JSON.stringify(mediaIds) === JSON.stringify(s.mediaIds);
+  if (unchanged) return s;
+  const now = state.now();
+  if (s.edits.length === 0) s.edits.push(snapshot(s, s.createdAt));
+  const before = new Set(s.mentionIds);
+  for (const m of state.media.values()) if (m.statusId === s.id) m.statusId = null;
+  for (const mid of mediaIds) {
+    const m = state.media.get(mid);
+    if (m !== undefined) m.statusId = s.id;
+  }
+  s.text = text;
+  s.content = rendered.html;
+  s.mentionIds = rendered.mentionIds;
+  s.tags = rendered.tags;
+  s.spoilerText = spoilerText;
+  s.sensitive = sensitive;
+  s.language = language;
+  s.mediaIds = [...mediaIds];
+  s.poll = newPoll;
+  s.editedAt = now;
+  s.edits.push(snapshot(s, now));
   state.hooks.statusEdited(s, state.homeRecipients(s));
+  for (const who of s.rebloggedBy) state.notify(who, s.accountId, "update", s.id);
+  for (const who of s.mentionIds) {
+    if (!before.has(who)) state.notify(who, s.accountId, "mention", s.id);
+  }
   state.hooks.changed();
   return s;
 }

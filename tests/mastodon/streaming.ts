@@ -142,9 +142,20 @@ export class StreamHub {
    * Sends an event to every stream of `accountId` subscribed to a channel carrying it. Returns how
    * many copies went out now (a disordered notification may go later, or never).
    */
-  publish(accountId: string, event: StreamEvent, payload: string): number {
+  publish(
+    accountId: string,
+    event: StreamEvent,
+    payload: string,
+    timeline: "home" | "notifications" | null = null,
+  ): number {
     const sends: (() => void)[] = [];
-    const wanted = channelsFor(event);
+    // Mastodon's `user` stream reads the account's home timeline and its
+    // notifications timeline; `user:notification` reads only the latter.
+    const wanted = timeline === null
+      ? channelsFor(event)
+      : timeline === "home"
+      ? ["user"]
+      : ["user", "user:notification"];
     for (const c of this.#clients) {
       if (c.accountId !== accountId) continue;
       if (c.kind === "sse") {

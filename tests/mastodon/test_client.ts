@@ -119,3 +119,13 @@ export class TestSocket {
     await this.closed;
   }
 }
+
+/** A valid PNG header (IHDR with the given size) followed by filler bytes. */
+export function pngBytes(width: number, height: number, extra = 0): Uint8Array {
+  const bytes = new Uint8Array(33 + extra);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  return bytes;
+}

@@ -39,13 +39,33 @@ export interface AccountRecord {
   fields: { name: string; value: string; verified_at: string | null }[];
 }
 
+export type MediaType = "image" | "video" | "gifv" | "audio" | "unknown";
+
 export interface MediaRecord {
   id: string;
   accountId: string;
-  type: "image" | "video" | "gifv" | "audio" | "unknown";
+  type: MediaType;
   url: string;
   description: string | null;
   statusId: string | null;
+  /** Content type of the upload; `null` for media made by `addMedia` without a file. */
+  mimeType?: string | null;
+  /** The uploaded bytes (API uploads only). */
+  bytes?: Uint8Array | null;
+  /** Pixel size read from PNG/GIF/JPEG headers, when known. */
+  width?: number | null;
+  height?: number | null;
+  /** Focal point from the `focus` parameter (`x,y`, each -1..1). */
+  focus?: { x: number; y: number } | null;
+  /**
+   * Processing state: `done` (url set), `pending` until `readyAt` (by the
+   * server clock) or until a test finishes it, `failed`.
+   */
+  processing?: "done" | "pending" | "failed";
+  readyAt?: number | null;
+  /** When pending: ends `failed` instead of `done`. */
+  willFail?: boolean;
+  createdAt?: number;
 }
 
 export interface PollRecord {
@@ -76,9 +96,25 @@ export interface StatusRecord {
   poll: PollRecord | null;
   createdAt: number;
   editedAt: number | null;
+  /** Earlier versions, oldest first, as `GET /api/v1/statuses/:id/history` lists them. */
+  edits: StatusSnapshot[];
+  /** Accounts that favourited the status, in order. */
+  favouritedBy: string[];
+  /** Accounts that boosted the status (a test hook; no reblog statuses are made). */
+  rebloggedBy: string[];
   idempotencyKey: string | null;
   /** Name of the posting application; `null` for statuses of other servers. */
   application: string | null;
+}
+
+/** One version of a status, for StatusEdit entities. */
+export interface StatusSnapshot {
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  mediaIds: string[];
+  pollOptions: string[] | null;
+  at: number;
 }
 
 export interface FollowRecord {
@@ -143,4 +179,25 @@ export interface MastodonTestServerOptions {
   wsIdleTimeoutSeconds?: number;
   /** Interval of the `:thump` comment on server-sent event streams. Default 15000. */
   sseHeartbeatMs?: number;
+  /** `configuration.media_attachments` limits, enforced by the upload endpoints. */
+  imageSizeLimit?: number;
+  videoSizeLimit?: number;
+  /** Media uploads allowed per account in one window (Mastodon: 30 per 30 minutes). */
+  mediaRateLimit?: { limit?: number; windowMs?: number };
+  /** How uploads are processed (also `setMediaProcessing`). */
+  mediaProcessing?: MediaProcessingOptions;
+}
+
+/**
+ * Upload processing. By default images are processed during the request
+ * (200) and video/audio afterwards (202, ready at the first look), as
+ * Mastodon does.
+ */
+export interface MediaProcessingOptions {
+  /** Every upload answers 202 and stays processing for `delayMs` (server clock). Default false. */
+  async?: boolean;
+  /** How long asynchronous processing takes, by the server clock. Default 0. */
+  delayMs?: number;
+  /** Processing fails: 202 uploads end `failed`; a synchronous one answers 500. */
+  fail?: boolean;
 }
