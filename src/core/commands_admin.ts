@@ -7,7 +7,7 @@
  */
 import { cancelDomain, cancelInvolving } from "./cancel.ts";
 import { readInletCounts } from "../store/inlet_counts.ts";
-import type { AddResult, Lists, RemoveResult } from "../lists.ts";
+import type { AddResult, Lists, RemoveResult } from "../lists/mod.ts";
 import { botDomains, isAdmin } from "./context.ts";
 import { DAY_MS } from "./flood.ts";
 import {

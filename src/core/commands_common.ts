@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
-import type { Params } from "../i18n_template.ts";
+import type { Config } from "../config/mod.ts";
+import type { Params } from "../i18n/mod.ts";
 import { botAccounts, type Turn } from "./context.ts";
 import type { CommandName, ParsedCommand, ParsedMessage } from "./parse.ts";
 import { accountText, commandText } from "./registration.ts";

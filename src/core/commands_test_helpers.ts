@@ -6,9 +6,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
-import type { Params } from "../i18n_template.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { createI18n } from "../i18n/mod.ts";
+import type { Params } from "../i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import { handleCommand } from "./commands.ts";
 import { type CoreDeps, Turn } from "./context.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";

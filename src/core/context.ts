@@ -4,10 +4,10 @@
  * change that caused them, in one transaction.
  */
 import { canonicalDomain } from "./address.ts";
-import type { Config } from "../config.ts";
-import type { I18n } from "../i18n.ts";
-import type { Params } from "../i18n_template.ts";
-import type { Lists } from "../lists.ts";
+import type { Config } from "../config/mod.ts";
+import type { I18n } from "../i18n/mod.ts";
+import type { Params } from "../i18n/mod.ts";
+import type { Lists } from "../lists/mod.ts";
 import type { Store } from "../store/store.ts";
 import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";

@@ -20,7 +20,7 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import { logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { botDomains, type CoreDeps, domainOf, isAdmin, type Turn } from "./context.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { I18n } from "../i18n.ts";
+import type { I18n } from "../i18n/mod.ts";
 import { displayAddress, skeleton } from "./lookalike.ts";
 import type { FediLimits } from "./ports.ts";
 import type { MediaItem, StatusExtras } from "./types.ts";

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import type { Params } from "../i18n_template.ts";
+import type { Params } from "../i18n/mod.ts";
 import { botAccounts, domainOf, languageOf, type Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";

@@ -3,8 +3,8 @@
  * caused them (the core's `emit`), and outcomes of sends become state changes, conversation ids
  * and notices to senders, again in one transaction each.
  */
-import type { Prefixes } from "../config.ts";
-import type { I18n } from "../i18n.ts";
+import type { Prefixes } from "../config/mod.ts";
+import type { I18n } from "../i18n/mod.ts";
 import type { Store } from "../store/store.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";

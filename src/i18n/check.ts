@@ -4,7 +4,7 @@
  * per key. Pure: it returns problems and leaves reporting to the caller.
  */
 
-import { parseTemplate } from "./i18n_template.ts";
+import { parseTemplate } from "./template.ts";
 
 export type ProblemLevel = "error" | "warning";
 

@@ -6,7 +6,7 @@ import {
   normalizeDomain,
   openLists,
   type StateWords,
-} from "./lists.ts";
+} from "./mod.ts";
 
 /** Every temporary folder of this file lives here and goes at the end. */
 const TMP = Deno.makeTempDirSync({ prefix: "lists_test_" });

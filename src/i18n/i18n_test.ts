@@ -6,16 +6,16 @@ import {
   type I18nOptions,
   normalizeLanguage,
   type Problem,
-} from "./i18n.ts";
-import { parseJson } from "./i18n_json.ts";
-import { formatTemplate, parseTemplate } from "./i18n_template.ts";
+} from "./mod.ts";
+import { parseJson } from "./json.ts";
+import { formatTemplate, parseTemplate } from "./template.ts";
 
 /** Every temporary folder of this file lives here and goes at the end. */
 const TMP = Deno.makeTempDirSync({ prefix: "i18n_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(TMP, { recursive: true }));
 
 const fixture = (rel: string) =>
-  decodeURIComponent(new URL(`../tests/fixtures/${rel}`, import.meta.url).pathname);
+  decodeURIComponent(new URL(`../../tests/fixtures/${rel}`, import.meta.url).pathname);
 const loadCatalog = (rel: string): Catalog => JSON.parse(Deno.readTextFileSync(fixture(rel)));
 
 const EN = loadCatalog("locales/en.json");

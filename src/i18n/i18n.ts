@@ -16,14 +16,10 @@
  * go to `onProblem` (and are returned by `translate`); `t` never throws.
  */
 
-import { checkCatalog, type Problem, usableEntries } from "./i18n_check.ts";
-import { readOverrideDir } from "./i18n_files.ts";
-import { canonicalLanguage, normalizeLanguage } from "./i18n_lang.ts";
-import { formatTemplate, type Params, parseTemplate, type Template } from "./i18n_template.ts";
-
-export { checkCatalog, type Problem, type ProblemKind, type ProblemLevel } from "./i18n_check.ts";
-export { canonicalLanguage, normalizeLanguage } from "./i18n_lang.ts";
-export { type Params, parseTemplate } from "./i18n_template.ts";
+import { checkCatalog, type Problem, usableEntries } from "./check.ts";
+import { readOverrideDir } from "./files.ts";
+import { canonicalLanguage, normalizeLanguage } from "./lang.ts";
+import { formatTemplate, type Params, parseTemplate, type Template } from "./template.ts";
 
 export type Catalog = Readonly<Record<string, string>>;
 

@@ -5,9 +5,9 @@
  * about it. Nothing here throws: every failure becomes a problem.
  */
 
-import type { Problem } from "./i18n_check.ts";
-import { canonicalLanguage } from "./i18n_lang.ts";
-import { parseJson } from "./i18n_json.ts";
+import type { Problem } from "./check.ts";
+import { canonicalLanguage } from "./lang.ts";
+import { parseJson } from "./json.ts";
 
 export const OLD_KEYS_FILE = "bridge-messages-keys.txt";
 
