@@ -16,12 +16,19 @@
  * go to `onProblem` (and are returned by `translate`); `t` never throws.
  */
 
+import en from "../../locales/en.json" with { type: "json" };
 import { checkCatalog, type Problem, usableEntries } from "./check.ts";
 import { readOverrideDir } from "./files.ts";
 import { canonicalLanguage, normalizeLanguage } from "./lang.ts";
 import { formatTemplate, type Params, parseTemplate, type Template } from "./template.ts";
 
 export type Catalog = Readonly<Record<string, string>>;
+
+/**
+ * A key of the reference catalog (`locales/en.json`): a misspelt key in `t("...")` fails
+ * `deno check`. Texts of an admin's translation folder use the same keys.
+ */
+export type MessageKey = keyof typeof en;
 
 export interface I18nOptions {
   /** Language code -> catalog, as shipped in the binary. Must hold `reference`. */
@@ -40,13 +47,13 @@ export interface I18nOptions {
   readonly onProblem?: (problem: Problem) => void;
 }
 
-export interface I18n {
+export interface I18n<K extends string = MessageKey> {
   /** The text of `key` in `lang` (null: the default language), filled with `params`. */
-  t(lang: string | null | undefined, key: string, params?: Params): string;
+  t(lang: string | null | undefined, key: K, params?: Params): string;
   /** As `t`, also returning what went wrong. */
   translate(
     lang: string | null | undefined,
-    key: string,
+    key: K,
     params?: Params,
   ): { text: string; problems: Problem[] };
   /** Whether some catalog serves `lang` (after {@link normalizeLanguage}). */
@@ -68,7 +75,11 @@ interface Layer {
   readonly texts: Map<string, Template>;
 }
 
-export function createI18n(opts: I18nOptions): I18n {
+/**
+ * Loads and checks the catalogs. `K` is the key type of `t`: {@link MessageKey} for the
+ * shipped catalogs (see `loadTranslations`), any text for catalogs made elsewhere (tests).
+ */
+export function createI18n<K extends string = string>(opts: I18nOptions): I18n<K> {
   const fileName = opts.builtinFileName ?? ((lang: string) => `locales/${lang}.json`);
   const builtin = new Map<string, Catalog>();
   for (const [code, catalog] of Object.entries(opts.builtin)) {
