@@ -1,9 +1,12 @@
 /**
- * JSON parsing for hand-edited locale files: `JSON.parse` does the work, and a
- * small scanner finds where a broken file breaks (line and column, which the
- * engine's messages give only sometimes) and which keys appear twice in one
- * object (where `JSON.parse` silently keeps the last one).
+ * JSON parsing for hand-edited locale files. `JSON.parse` decides what is valid; the `yaml`
+ * parser (JSON is YAML) finds keys that appear twice in one object, which `JSON.parse` silently
+ * resolves to the last one. For a broken file, where it breaks is the shortest prefix that
+ * `JSON.parse` rejects for a reason other than running out of text (found by bisection), and
+ * why is read from what stands there: the engine's own messages name neither the line nor,
+ * always, the place.
  */
+import { isScalar, LineCounter, parseDocument, visit } from "yaml";
 
 export interface JsonPosition {
   readonly line: number;
@@ -18,166 +21,178 @@ export type JsonResult =
   }
   | ({ readonly ok: false; readonly reason: string } & Partial<JsonPosition>);
 
+/** Parses `source` (a leading byte-order mark is allowed). */
 export function parseJson(source: string): JsonResult {
   const text = source.startsWith("\uFEFF") ? source.slice(1) : source;
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    const found = scan(text);
-    if (found.error) {
-      return { ok: false, reason: found.error.reason, ...position(text, found.error.at) };
-    }
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  } catch {
+    const { at, reason } = explain(text, firstBadIndex(text));
+    return { ok: false, reason, ...position(text, at) };
   }
-  const found = scan(text);
-  // Should the scanner disagree with the engine on a valid file, trust the engine.
-  const duplicates = found.error
-    ? []
-    : found.duplicates.map((d) => ({ key: d.key, ...position(text, d.at) }));
-  return { ok: true, value, duplicates };
+  return { ok: true, value, duplicates: duplicateKeys(text) };
 }
 
 function position(text: string, at: number): JsonPosition {
   const before = text.slice(0, at);
-  const lastBreak = before.lastIndexOf("\n");
-  return { line: before.split("\n").length, column: at - lastBreak };
+  return { line: before.split("\n").length, column: at - before.lastIndexOf("\n") };
 }
 
-class Stop {
-  constructor(readonly at: number, readonly reason: string) {}
+/** Every key found again in the same object, with the place of the repeated one. */
+function duplicateKeys(text: string): (JsonPosition & { key: string })[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  const found: (JsonPosition & { key: string })[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value) && key.range) {
+          const { line, col } = lines.linePos(key.range[0]);
+          found.push({ key: String(key.value), line, column: col });
+        }
+        seen.add(key.value);
+      }
+    },
+  });
+  // Should the two parsers disagree on a valid file, trust JSON.parse and report nothing.
+  if (doc.errors.length > 0) return [];
+  return found.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-interface ScanResult {
-  error?: { at: number; reason: string };
-  duplicates: { key: string; at: number }[];
-}
-
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const MAX_DEPTH = 256;
-
-function scan(s: string): ScanResult {
-  const duplicates: { key: string; at: number }[] = [];
-  let i = 0;
-
-  const describe = (at: number) =>
-    at >= s.length ? "the end of the file" : `${JSON.stringify(s[at])}`;
-  const skipSpace = () => {
-    while (i < s.length && " \t\n\r".includes(s[i]!)) i++;
-  };
-  const expect = (what: string): never => {
-    throw new Stop(i, `expected ${what} but found ${describe(i)}`);
-  };
-
-  const string = (): string => {
-    const start = i++;
-    for (;;) {
-      if (i >= s.length) throw new Stop(start, "a string is opened here and never closed");
-      const c = s[i]!;
-      if (c === '"') {
-        i++;
-        return JSON.parse(s.slice(start, i)) as string;
-      }
-      if (c === "\\") {
-        const n = s[i + 1];
-        if (n !== undefined && '"\\/bfnrt'.includes(n)) i += 2;
-        else if (n === "u" && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) i += 6;
-        else throw new Stop(i, "a backslash that starts no valid escape (write \\\\ for one)");
-        continue;
-      }
-      if (c < " ") {
-        throw new Stop(
-          i,
-          c === "\n"
-            ? "a line break inside a string (write \\n instead)"
-            : "a control character inside a string",
-        );
-      }
-      i++;
-    }
-  };
-
-  const value = (depth: number): void => {
-    if (depth > MAX_DEPTH) throw new Stop(i, "values nested too deeply");
-    skipSpace();
-    const c = s[i];
-    if (c === "{") return object(depth);
-    if (c === "[") return array(depth);
-    if (c === '"') {
-      string();
-      return;
-    }
-    for (const word of ["true", "false", "null"]) {
-      if (s.startsWith(word, i)) {
-        i += word.length;
-        return;
-      }
-    }
-    NUMBER.lastIndex = i;
-    if (c !== undefined && NUMBER.test(s)) {
-      i = NUMBER.lastIndex;
-      return;
-    }
-    expect("a value");
-  };
-
-  const object = (depth: number): void => {
-    i++;
-    const seen = new Set<string>();
-    skipSpace();
-    if (s[i] === "}") {
-      i++;
-      return;
-    }
-    for (;;) {
-      skipSpace();
-      if (s[i] !== '"') expect("a key in double quotes");
-      const at = i;
-      const key = string();
-      if (seen.has(key)) duplicates.push({ key, at });
-      seen.add(key);
-      skipSpace();
-      if (s[i] !== ":") expect('":" after the key');
-      i++;
-      value(depth + 1);
-      skipSpace();
-      if (s[i] === "}") {
-        i++;
-        return;
-      }
-      if (s[i] !== ",") expect('"," or "}" after the text');
-      i++;
-      skipSpace();
-      if (s[i] === "}") throw new Stop(i, 'a "," before "}" (JSON allows no trailing comma)');
-    }
-  };
-
-  const array = (depth: number): void => {
-    i++;
-    skipSpace();
-    if (s[i] === "]") {
-      i++;
-      return;
-    }
-    for (;;) {
-      value(depth + 1);
-      skipSpace();
-      if (s[i] === "]") {
-        i++;
-        return;
-      }
-      if (s[i] !== ",") expect('"," or "]"');
-      i++;
-    }
-  };
-
+/** Whether `JSON.parse` rejects the prefix for what it holds, not for where it stops. */
+function wrongSoFar(prefix: string): boolean {
   try {
-    value(0);
-    skipSpace();
-    if (i < s.length) expect("nothing more after the end of the JSON value");
-    return { duplicates };
+    JSON.parse(prefix);
+    return false;
   } catch (e) {
-    if (e instanceof Stop) return { error: { at: e.at, reason: e.reason }, duplicates };
-    throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    if (/end of JSON input/.test(message)) return false;
+    const at = /at position (\d+)/.exec(message);
+    return at === null || Number(at[1]) < prefix.length;
   }
+}
+
+/** The index of the first character that makes the text invalid (its length: it ends early). */
+function firstBadIndex(text: string): number {
+  let low = 1;
+  let high = text.length + 1;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (wrongSoFar(text.slice(0, mid))) high = mid;
+    else low = mid + 1;
+  }
+  return low - 1;
+}
+
+type Problem = { at: number; reason: string };
+
+interface Context {
+  /** The last character before the place that is not white space or inside a string. */
+  readonly prev: string;
+  /** The innermost open object or array. */
+  readonly top: { object: boolean; afterKey: boolean } | undefined;
+  /** Whether a whole value stands before the place. */
+  readonly done: boolean;
+}
+
+/** Says what was expected at `bad`, the first character `JSON.parse` rejects. */
+function explain(text: string, bad: number): Problem {
+  const context = contextAt(text, bad);
+  if ("reason" in context) return context;
+  // A word or number that starts well and then goes wrong is named at its start, as a bad value;
+  // a number followed by a stray character ends at its longest valid part.
+  let start = bad;
+  while (start > 0 && SCALAR_CHAR.test(text[start - 1]!)) start--;
+  if (start === bad) return expectation(text, bad, context);
+  const word = ["true", "false", "null"].find((w) => text.startsWith(w, start));
+  NUMBER.lastIndex = start;
+  const end = word ? start + word.length : NUMBER.test(text) ? NUMBER.lastIndex : start;
+  if (end === start) {
+    return { at: start, reason: `expected a value but found ${found(text, start)}` };
+  }
+  if (end === bad) return expectation(text, bad, context);
+  return expectation(text, end, contextAt(text, end) as Context);
+}
+
+const SCALAR_CHAR = /[A-Za-z0-9.+-]/;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+function found(text: string, at: number): string {
+  return at >= text.length ? "the end of the file" : JSON.stringify(text[at]);
+}
+
+function expectation(text: string, at: number, { prev, top, done }: Context): Problem {
+  if (prev === "," && top?.object && text[at] === "}") {
+    return { at, reason: 'a "," before "}" (JSON allows no trailing comma)' };
+  }
+  const expected = prev === ""
+    ? "a value"
+    : done
+    ? "nothing more after the end of the JSON value"
+    : expectedIn(top, prev);
+  return { at, reason: `expected ${expected} but found ${found(text, at)}` };
+}
+
+/** Walks the (valid) text before `at`; a problem when `at` lies inside a string. */
+function contextAt(text: string, at: number): Context | Problem {
+  const stack: { object: boolean; afterKey: boolean }[] = [];
+  let prev = "";
+  let done = false;
+  for (let i = 0; i < at; i++) {
+    const c = text[i]!;
+    if (" \t\n\r".includes(c)) continue;
+    if (c === '"') {
+      const string = stringAt(text, i, at);
+      if (string.end === null) return string.problem;
+      i = string.end;
+    }
+    const top = stack.at(-1);
+    if (c === "{" || c === "[") stack.push({ object: c === "{", afterKey: false });
+    else if (c === "}" || c === "]") stack.pop();
+    else if (c === ":" && top) top.afterKey = false;
+    else if (c === '"' && top?.object && (prev === "{" || prev === ",")) top.afterKey = true;
+    prev = c;
+    done = stack.length === 0;
+  }
+  return { prev, top: stack.at(-1), done };
+}
+
+/** What may follow `prev` inside the innermost open object or array. */
+function expectedIn(top: Context["top"], prev: string): string {
+  if (prev === ":" || prev === "[" || (prev === "," && !top?.object)) return "a value";
+  if (prev === "{" || prev === ",") return "a key in double quotes";
+  if (top?.afterKey) return '":" after the key';
+  return top?.object ? '"," or "}" after the text' : '"," or "]"';
+}
+
+/**
+ * The string starting at `start`: its closing quote, or (`end` null) what is wrong in it when
+ * the first bad character `bad` lies inside it.
+ */
+function stringAt(
+  text: string,
+  start: number,
+  bad: number,
+): { end: number; problem?: never } | { end: null; problem: Problem } {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\\") {
+      const escapeEnd = i + (text[i + 1] === "u" ? 5 : 1);
+      if (bad > i && bad <= escapeEnd) {
+        const reason = "a backslash that starts no valid escape (write \\\\ for one)";
+        return { end: null, problem: { at: i, reason } };
+      }
+      i++;
+    } else if (c === '"') return { end: i };
+    else if (i === bad) {
+      const reason = c === "\n"
+        ? "a line break inside a string (write \\n instead)"
+        : "a control character inside a string";
+      return { end: null, problem: { at: i, reason } };
+    }
+  }
+  return { end: null, problem: { at: start, reason: "a string is opened here and never closed" } };
 }
