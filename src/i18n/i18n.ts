@@ -17,10 +17,10 @@
  */
 
 import en from "../../locales/en.json" with { type: "json" };
-import { checkCatalog, type Problem, usableEntries } from "./check.ts";
-import { readOverrideDir } from "./files.ts";
-import { canonicalLanguage, normalizeLanguage } from "./lang.ts";
-import { formatTemplate, type Params, parseTemplate, type Template } from "./template.ts";
+import type { Problem } from "./check.ts";
+import { type AddedLanguage, type Layer, loadLayers } from "./layers.ts";
+import { normalizeLanguage } from "./lang.ts";
+import { formatTemplate, type Params } from "./template.ts";
 
 export type Catalog = Readonly<Record<string, string>>;
 
@@ -70,86 +70,13 @@ export interface I18n<K extends string = MessageKey> {
   readonly problems: readonly Problem[];
 }
 
-interface Layer {
-  readonly file: string;
-  readonly texts: Map<string, Template>;
-}
-
 /**
  * Loads and checks the catalogs. `K` is the key type of `t`: {@link MessageKey} for the
  * shipped catalogs (see `loadTranslations`), any text for catalogs made elsewhere (tests).
  */
 export function createI18n<K extends string = string>(opts: I18nOptions): I18n<K> {
-  const fileName = opts.builtinFileName ?? ((lang: string) => `locales/${lang}.json`);
-  const builtin = new Map<string, Catalog>();
-  for (const [code, catalog] of Object.entries(opts.builtin)) {
-    builtin.set(canonicalLanguage(code) ?? code, catalog);
-  }
-  const referenceCode = canonicalLanguage(opts.reference) ?? opts.reference;
-  const reference = builtin.get(referenceCode);
-  if (reference === undefined) {
-    throw new Error(
-      `i18n: the reference language "${opts.reference}" is not among the built-in catalogs`,
-    );
-  }
-  const problems: Problem[] = [];
-  const layers = new Map<string, Layer[]>();
-  const compile = (entries: Map<string, string>) =>
-    new Map([...entries].map(([k, v]) => [k, parseTemplate(v)]));
-
-  // The reference: only its template syntax can be wrong.
-  const refFile = fileName(referenceCode);
-  for (const [key, text] of Object.entries(reference)) {
-    for (const error of parseTemplate(text).errors) {
-      problems.push({
-        level: "error",
-        kind: "bad-template",
-        file: refFile,
-        key,
-        message: `${refFile}: key "${key}": ${error}`,
-      });
-    }
-  }
-  layers.set(referenceCode, [{
-    file: refFile,
-    texts: compile(new Map(Object.entries(reference))),
-  }]);
-
-  for (const [code, catalog] of builtin) {
-    if (code === referenceCode) continue;
-    const found = checkCatalog(reference, catalog, fileName(code));
-    problems.push(...found);
-    layers.set(code, [{
-      file: fileName(code),
-      texts: compile(usableEntries(reference, catalog, found)),
-    }]);
-  }
-
-  const added: { code: string; file: string; missing: string[] }[] = [];
-  if (opts.overridesDir) {
-    const scan = readOverrideDir(opts.overridesDir, [...builtin.keys()]);
-    problems.push(...scan.problems);
-    for (const { code, file, data } of scan.files) {
-      const found = checkCatalog(reference, data, file, { partial: true, level: "warning" });
-      problems.push(...found);
-      const entries = usableEntries(reference, data, found);
-      const shipped = layers.get(code);
-      if (shipped !== undefined) {
-        shipped.unshift({ file, texts: compile(entries) });
-      } else if (entries.size > 0) {
-        layers.set(code, [{ file, texts: compile(entries) }]);
-        added.push({ code, file, missing: Object.keys(reference).filter((k) => !entries.has(k)) });
-      } else {
-        problems.push({
-          level: "warning",
-          kind: "fallback-keys",
-          file,
-          message: `${file} has no usable text; the language ${code} is not offered`,
-        });
-      }
-    }
-  }
-
+  const loaded = loadLayers(opts);
+  const { layers, problems, reference, referenceCode } = loaded;
   const available = [...layers.keys()].sort();
   const pick = (configured: string, setting: string, fallback: string): string => {
     const code = normalizeLanguage(configured, available);
@@ -166,25 +93,40 @@ export function createI18n<K extends string = string>(opts: I18nOptions): I18n<K
   };
   const unknownLanguage = pick(opts.unknownLanguage, "bridge-unknown-language", referenceCode);
   const defaultLanguage = pick(opts.defaultLanguage, "bridge-default-language", unknownLanguage);
-
-  for (const { code, file, missing } of added) {
-    if (missing.length === 0) continue;
-    const shown = missing.slice(0, 8).join(", ") + (missing.length > 8 ? ", ..." : "");
-    problems.push({
-      level: "warning",
-      kind: "fallback-keys",
-      file,
-      message:
-        `${file}: ${missing.length} text(s) missing (${shown}); they are shown in ${unknownLanguage} for ${code}`,
-    });
-  }
+  problems.push(...missingTextNotes(loaded.added, unknownLanguage));
   problems.sort((a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1));
 
   const resolve = (lang: string | null | undefined) => normalizeLanguage(lang, available);
-
+  const lookup = translator(layers, loaded.refFile);
   const translate = (lang: string | null | undefined, key: string, params?: Params) => {
     const code = lang ? (resolve(lang) ?? unknownLanguage) : defaultLanguage;
-    const chain = [code, unknownLanguage, referenceCode];
+    return lookup([code, unknownLanguage, referenceCode], key, params);
+  };
+
+  return {
+    t(lang, key, params) {
+      const { text, problems: found } = translate(lang, key, params);
+      if (opts.onProblem) { for (const p of found) opts.onProblem(p); }
+      return text;
+    },
+    translate,
+    has: (lang) => resolve(lang) !== null,
+    resolve,
+    languages: () => [...available],
+    keys: () => Object.keys(reference),
+    defaultLanguage,
+    unknownLanguage,
+    problems,
+  };
+}
+
+/** The text of `key` from the first language of `chain` that has it, filled with `params`. */
+function translator(layers: ReadonlyMap<string, readonly Layer[]>, refFile: string) {
+  return (
+    chain: readonly string[],
+    key: string,
+    params?: Params,
+  ): { text: string; problems: Problem[] } => {
     for (const c of chain) {
       for (const layer of layers.get(c) ?? []) {
         const template = layer.texts.get(key);
@@ -210,20 +152,18 @@ export function createI18n<K extends string = string>(opts: I18nOptions): I18n<K
     };
     return { text: `[${key}]`, problems: [problem] };
   };
+}
 
-  return {
-    t(lang, key, params) {
-      const { text, problems: found } = translate(lang, key, params);
-      if (opts.onProblem) { for (const p of found) opts.onProblem(p); }
-      return text;
-    },
-    translate,
-    has: (lang) => resolve(lang) !== null,
-    resolve,
-    languages: () => [...available],
-    keys: () => Object.keys(reference),
-    defaultLanguage,
-    unknownLanguage,
-    problems,
-  };
+/** A warning for each added language that lacks some texts. */
+function missingTextNotes(added: readonly AddedLanguage[], unknownLanguage: string): Problem[] {
+  return added.filter(({ missing }) => missing.length > 0).map(({ code, file, missing }) => {
+    const shown = missing.slice(0, 8).join(", ") + (missing.length > 8 ? ", ..." : "");
+    return {
+      level: "warning",
+      kind: "fallback-keys",
+      file,
+      message:
+        `${file}: ${missing.length} text(s) missing (${shown}); they are shown in ${unknownLanguage} for ${code}`,
+    };
+  });
 }

@@ -1,14 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  type Catalog,
-  checkCatalog,
-  createI18n,
-  type I18nOptions,
-  normalizeLanguage,
-  type Problem,
-} from "./mod.ts";
-import { parseJson } from "./json.ts";
-import { formatTemplate, parseTemplate } from "./template.ts";
+import { type Catalog, checkCatalog, createI18n, type I18nOptions, type Problem } from "./mod.ts";
 
 /** Every temporary folder of this file lives here and goes at the end. */
 const TMP = Deno.makeTempDirSync({ prefix: "i18n_test_" });
@@ -105,15 +96,6 @@ Deno.test("checkCatalog: unknown keys, non-strings, bad templates, not an object
   assert.match(empty.message, /empty \{\}/);
   assert.deepEqual(kinds(checkCatalog(EN, ["a"], "xx.json")), ["not-an-object"]);
   assert.deepEqual(kinds(checkCatalog(EN, null, "xx.json")), ["not-an-object"]);
-});
-
-Deno.test("templates: named placeholders and doubled braces", () => {
-  const t = parseTemplate("{{a}} {b} }}{c}{{");
-  assert.deepEqual([...t.names], ["b", "c"]);
-  assert.deepEqual(t.errors, []);
-  assert.deepEqual(formatTemplate(t, { b: "B", c: 3 }), { text: "{a} B }3{", missing: [] });
-  assert.deepEqual(formatTemplate(t, { b: "{c}" }), { text: "{a} {c} }{c}{", missing: ["c"] });
-  assert.equal(parseTemplate("{ x").errors.length, 1);
 });
 
 Deno.test("the fixture catalogs load without problems", () => {
@@ -287,86 +269,4 @@ Deno.test("configured languages without texts fall back, with a warning", () => 
   const noUnknown = make({ unknownLanguage: "ja" }).i18n;
   assert.equal(noUnknown.unknownLanguage, "en");
   assert.throws(() => make({ reference: "xx" }), /reference language "xx"/);
-});
-
-Deno.test("normalizeLanguage", () => {
-  const langs = ["de", "en", "pt", "pt-BR", "zh-Hant"];
-  const cases: [string | null | undefined, string | null][] = [
-    ["DE", "de"],
-    ["de-DE", "de"],
-    ["de_DE", "de"],
-    ["de_DE.UTF-8", "de"],
-    ["pt-br", "pt-BR"],
-    ["PT_BR", "pt-BR"],
-    ["pt-PT", "pt"],
-    ["zh-hant-tw", "zh-Hant"],
-    ["zh-TW", "zh-Hant"],
-    ["fr", null],
-    ["", null],
-    [null, null],
-    ["und", null],
-    ["e", null],
-    ["english", null],
-  ];
-  for (const [code, want] of cases) {
-    assert.equal(normalizeLanguage(code, langs), want, String(code));
-  }
-  assert.equal(normalizeLanguage("pt", ["pt-BR"]), "pt-BR");
-});
-
-Deno.test("parseJson: line and column of the first error, duplicates, BOM", () => {
-  const cases: [string, number, number, RegExp][] = [
-    ['{\n  "a": "b",\n  "c": }', 3, 8, /expected a value/],
-    ['{\n  "a": "b",\n}', 3, 1, /trailing comma/],
-    ['{\n  "a": "line\nbreak"\n}', 2, 13, /line break inside a string/],
-    ["{\n  'a': 'b'\n}", 2, 3, /key in double quotes/],
-    ['{ "a": "b" } x', 1, 14, /nothing more/],
-    ['{ "a": "open', 1, 8, /never closed/],
-    ['{ "a": "\\q" }', 1, 9, /backslash/],
-    ["", 1, 1, /the end of the file/],
-  ];
-  for (const [text, line, column, reason] of cases) {
-    const r = parseJson(text);
-    assert.equal(r.ok, false, text);
-    if (r.ok) continue;
-    assert.deepEqual([r.line, r.column], [line, column], text);
-    assert.match(r.reason, reason, text);
-  }
-  const ok = parseJson(
-    '\uFEFF{ "a": [1, -2.5e3, true, null, {"x": "\\u00e9"}], "b": "c", "a": 0 }',
-  );
-  assert.ok(ok.ok);
-  if (ok.ok) {
-    assert.deepEqual(ok.value, { a: 0, b: "c" });
-    assert.deepEqual(ok.duplicates, [{ key: "a", line: 1, column: 60 }]);
-  }
-});
-
-Deno.test("parseJson: bad words and numbers are named where they start, duplicates in text order", () => {
-  const cases: [string, number, number, RegExp][] = [
-    ["[1, tru, 2]", 1, 5, /expected a value but found "t"/],
-    ['{"a": nu-ll}', 1, 7, /expected a value but found "n"/],
-    ["[1.]", 1, 3, /expected "," or "]" but found "."/],
-    ['{"a" "b"}', 1, 6, /expected ":" after the key/],
-    ['{"a": 1 "b": 2}', 1, 9, /expected "," or "}" after the text/],
-    ['{"a": "\\u12"}', 1, 8, /backslash/],
-    ['{"a": "x\u0001"}', 1, 9, /control character/],
-    ['{"a": "\\', 1, 8, /backslash/],
-  ];
-  for (const [text, line, column, reason] of cases) {
-    const r = parseJson(text);
-    assert.equal(r.ok, false, text);
-    if (r.ok) continue;
-    assert.deepEqual([r.line, r.column], [line, column], text);
-    assert.match(r.reason, reason, text);
-  }
-  const ok = parseJson('{"a": {"x": 1,\n "x": 2}, "a": 3}');
-  assert.ok(ok.ok);
-  if (ok.ok) {
-    assert.deepEqual(ok.duplicates, [{ key: "x", line: 2, column: 2 }, {
-      key: "a",
-      line: 2,
-      column: 11,
-    }]);
-  }
 });

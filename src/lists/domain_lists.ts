@@ -15,26 +15,27 @@ import {
 import { domainListed, normalizeDomain } from "./domains.ts";
 import type { AddResult, ListWarning, RemoveResult } from "./mod.ts";
 
-export const RED_HEADER = [
-  "# Red list of the XMPP/Fediverse bridge: accounts on these domains may not",
-  "# register, and registered ones are unregistered. It applies to both networks",
-  "# and wins over the green list. The bots' own domains are never red-listed.",
+/** The part of both headers that says how to edit the file. */
+const HOW_TO_EDIT = [
   "#",
   "# One domain per line; text after a # is a comment. A name matches that exact",
   "# domain only: write each subdomain on its own line, or *.example.org for all",
   "# subdomains of example.org. Changes here apply at once, no restart needed.",
   "",
+];
+
+export const RED_HEADER = [
+  "# Red list of the XMPP/Fediverse bridge: accounts on these domains may not",
+  "# register, and registered ones are unregistered. It applies to both networks",
+  "# and wins over the green list. The bots' own domains are never red-listed.",
+  ...HOW_TO_EDIT,
 ].join("\n");
 
 export const GREEN_HEADER = [
   "# Green list of the XMPP/Fediverse bridge. In greenlist mode only accounts on",
   "# these domains (and the bots' own domains) may register; otherwise Fediverse",
   "# accounts on these domains skip the recent-activity check.",
-  "#",
-  "# One domain per line; text after a # is a comment. A name matches that exact",
-  "# domain only: write each subdomain on its own line, or *.example.org for all",
-  "# subdomains of example.org. Changes here apply at once, no restart needed.",
-  "",
+  ...HOW_TO_EDIT,
 ].join("\n");
 
 /** One domain list file: read (cached), match, add, remove. */
