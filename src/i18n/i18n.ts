@@ -18,34 +18,18 @@
 
 import en from "../../locales/en.json" with { type: "json" };
 import type { Problem } from "./check.ts";
+import type { I18nOptions } from "./types.ts";
+
+export type { Catalog, I18nOptions } from "./types.ts";
 import { type AddedLanguage, type Layer, loadLayers } from "./layers.ts";
 import { normalizeLanguage } from "./lang.ts";
 import { formatTemplate, type Params } from "./template.ts";
-
-export type Catalog = Readonly<Record<string, string>>;
 
 /**
  * A key of the reference catalog (`locales/en.json`): a misspelt key in `t("...")` fails
  * `deno check`. Texts of an admin's translation folder use the same keys.
  */
 export type MessageKey = keyof typeof en;
-
-export interface I18nOptions {
-  /** Language code -> catalog, as shipped in the binary. Must hold `reference`. */
-  readonly builtin: Readonly<Record<string, Catalog>>;
-  /** The catalog every other one is checked against, e.g. "en". */
-  readonly reference: string;
-  /** `translation-dir`, or null / absent when there is none. */
-  readonly overridesDir?: string | null;
-  /** `bridge-unknown-language`: for unknown codes and for missing texts. */
-  readonly unknownLanguage: string;
-  /** `bridge-default-language`: for users without a language. */
-  readonly defaultLanguage: string;
-  /** How a shipped catalog is named in problems; `locales/xx.json` by default. */
-  readonly builtinFileName?: (lang: string) => string;
-  /** Receives each problem found at send time (a missing key or parameter). */
-  readonly onProblem?: (problem: Problem) => void;
-}
 
 export interface I18n<K extends string = MessageKey> {
   /** The text of `key` in `lang` (null: the default language), filled with `params`. */

@@ -6,7 +6,7 @@
  */
 import { checkCatalog, type Problem, usableEntries } from "./check.ts";
 import { readOverrideDir } from "./files.ts";
-import type { Catalog, I18nOptions } from "./i18n.ts";
+import type { Catalog, I18nOptions } from "./types.ts";
 import { canonicalLanguage } from "./lang.ts";
 import { parseTemplate, type Template } from "./template.ts";
 

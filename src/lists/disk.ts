@@ -2,7 +2,7 @@
  * The file operations of the lists: create once, read raw, replace atomically, and the
  * `stat`-keyed cache that re-reads a file only when it changed on disk (see mod.ts).
  */
-import type { ListWarning } from "./mod.ts";
+import type { ListWarning } from "./types.ts";
 
 /** `dir/name`, without doubling a trailing separator. */
 export function join(dir: string, name: string): string {

@@ -13,7 +13,7 @@ import {
   writeAtomic,
 } from "./disk.ts";
 import { domainListed, normalizeDomain } from "./domains.ts";
-import type { AddResult, ListWarning, RemoveResult } from "./mod.ts";
+import type { AddResult, ListWarning, RemoveResult } from "./types.ts";
 
 /** The part of both headers that says how to edit the file. */
 const HOW_TO_EDIT = [

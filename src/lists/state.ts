@@ -3,7 +3,7 @@
  * "stop", `xmpp-bridge-open.txt` the word for "open" or "close" (only the word is written).
  */
 import { clip, type FileCache, splitLines, stripComments, writeAtomic } from "./disk.ts";
-import type { ListWarning, StateWords } from "./mod.ts";
+import type { ListWarning, StateWords } from "./types.ts";
 
 /** The word meaning "on" and the one meaning "off" of one state file. */
 export interface WordPair {
