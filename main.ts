@@ -15,11 +15,11 @@ import {
   resolveConfigPath,
   type Role,
   ROLES,
-} from "./src/config.ts";
+} from "./src/config/mod.ts";
 import { logger, redactSecrets, setupLogging, stopLogging } from "./src/log.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
-import type { I18n } from "./src/i18n.ts";
-import { loadTranslations } from "./src/locales.ts";
+import type { I18n } from "./src/i18n/mod.ts";
+import { loadTranslations } from "./src/i18n/mod.ts";
 import {
   importOldDatabase,
   LegacyImportError,

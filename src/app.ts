@@ -3,9 +3,9 @@
  * (each with its bot and its outbox worker), and takes them down again in order. main.ts owns
  * the process (flags, signals, exit codes); this module owns the objects.
  */
-import { type Config, type Role, stateWords } from "./config.ts";
-import type { I18n } from "./i18n.ts";
-import { type Lists, openLists } from "./lists.ts";
+import { type Config, type Role, stateWords } from "./config/mod.ts";
+import type { I18n } from "./i18n/mod.ts";
+import { type Lists, openLists } from "./lists/mod.ts";
 import { logger } from "./log.ts";
 import { runCleanup, scheduleDaily } from "./core/cleanup.ts";
 import { type CoreDeps, languageOf } from "./core/context.ts";

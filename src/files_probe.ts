@@ -3,7 +3,7 @@
  * files under `dir` the way the bridge does and prints their modes (octal strings) as JSON,
  * while the database is still open (its -wal and -shm files exist only then).
  */
-import { openLists } from "./lists.ts";
+import { openLists } from "./lists/mod.ts";
 import { logger, setupLogging, stopLogging } from "./log.ts";
 import { openStore } from "./store/store.ts";
 

@@ -16,7 +16,7 @@ import {
   reset,
   type Sink,
 } from "@logtape/logtape";
-import type { LogLevel } from "./config.ts";
+import type { LogLevel } from "./config/mod.ts";
 import { preparePrivateFile } from "./files.ts";
 
 const ROOT = "bridge";

@@ -5,7 +5,7 @@
  * one function, so the set that ships is the set that is tested.
  */
 import { dirname } from "node:path";
-import { type Config, ENV_VARS, type Role } from "./config.ts";
+import { type Config, ENV_VARS, type Role } from "./config/mod.ts";
 
 /**
  * Variables that libraries in the binary read on their own: the yaml parser checks two debug

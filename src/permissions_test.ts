@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "./config.ts";
+import { loadConfig } from "./config/mod.ts";
 import { derivePermissions, hostPort, LIBRARY_ENV_VARS } from "./permissions.ts";
 
 const TEXT = `

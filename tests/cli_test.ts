@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config/mod.ts";
 import { derivePermissions } from "../src/permissions.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

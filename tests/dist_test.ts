@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, normalize } from "node:path";
 import process from "node:process";
 import { parse as yamlParse } from "yaml";
-import { DEFAULT_COMMAND_WORDS, DEFAULT_CONFIG_PATH, ENV_VARS, ROLES } from "../src/config.ts";
+import { DEFAULT_COMMAND_WORDS, DEFAULT_CONFIG_PATH, ENV_VARS, ROLES } from "../src/config/mod.ts";
 import { LIBRARY_ENV_VARS } from "../src/permissions.ts";
 import { parseCli } from "../main.ts";
 import { compileArgs } from "../tools/launch.ts";

@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/config/mod.ts";
 import { derivePermissions } from "../src/permissions.ts";
 import { configFromCli, parseCli } from "../main.ts";
 

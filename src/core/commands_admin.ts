@@ -7,7 +7,8 @@
  */
 import { cancelDomain, cancelInvolving } from "./cancel.ts";
 import { readInletCounts } from "../store/inlet_counts.ts";
-import type { AddResult, Lists, RemoveResult } from "../lists.ts";
+import type { MessageKey } from "../i18n/mod.ts";
+import type { AddResult, Lists, RemoveResult } from "../lists/mod.ts";
 import { botDomains, isAdmin } from "./context.ts";
 import { DAY_MS } from "./flood.ts";
 import {
@@ -223,7 +224,11 @@ function namedDomains(ctx: CommandContext): string[] | null {
 }
 
 /** Unregisters the active users of `domain`; returns them as written. */
-function revokeDomain(ctx: CommandContext, domain: string, noticeKey: string | null): string[] {
+function revokeDomain(
+  ctx: CommandContext,
+  domain: string,
+  noticeKey: MessageKey | null,
+): string[] {
   const { turn } = ctx;
   const gone: string[] = [];
   for (const user of turn.deps.store.users.listActiveByDomain(domain)) {

@@ -1,3 +1,4 @@
+import type { MessageKey } from "../i18n/mod.ts";
 import assert from "node:assert/strict";
 import * as admin from "./commands_admin.ts";
 import { Answer, type CommandContext } from "./commands_common.ts";
@@ -24,7 +25,7 @@ const SPAM = fedi("spam@bad.example");
 const DAY = 24 * 3600_000;
 
 /** The list answer: heading, then one "- item" line each. */
-function listText(core: TestCore, key: string, items: string[]): string {
+function listText(core: TestCore, key: MessageKey, items: string[]): string {
   return [core.deps.i18n.t("en", key, { count: items.length }), ...items.map((i) => `- ${i}`)]
     .join("\n");
 }

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
-import type { Params } from "../i18n_template.ts";
+import type { Config } from "../config/mod.ts";
+import type { MessageKey, Params } from "../i18n/mod.ts";
 import { botAccounts, type Turn } from "./context.ts";
 import type { CommandName, ParsedCommand, ParsedMessage } from "./parse.ts";
 import { accountText, commandText } from "./registration.ts";
@@ -34,7 +34,7 @@ export class Answer {
   constructor(private readonly turn: Turn) {}
 
   /** Adds the text of `key` in the sender's language. */
-  line(key: string, params?: Params): this {
+  line(key: MessageKey, params?: Params): this {
     this.#lines.push(this.turn.t(key, params));
     return this;
   }
@@ -49,7 +49,7 @@ export class Answer {
    * Adds a heading (`key`, given `count`) and the items one per line, at most
    * {@link MAX_LIST_LINES} of them, then how many were left out.
    */
-  list(key: string, params: Params, items: readonly string[]): this {
+  list(key: MessageKey, params: Params, items: readonly string[]): this {
     this.line(key, { ...params, count: items.length });
     for (const item of items.slice(0, MAX_LIST_LINES)) this.text(`- ${item}`);
     if (items.length > MAX_LIST_LINES) {

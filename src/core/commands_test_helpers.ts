@@ -6,9 +6,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
-import type { Params } from "../i18n_template.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { createI18n } from "../i18n/mod.ts";
+import type { MessageKey, Params } from "../i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import { handleCommand } from "./commands.ts";
 import { type CoreDeps, Turn } from "./context.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";
@@ -20,10 +20,10 @@ export const fedi = (address: string): Account => ({ network: FEDI, address });
 export const xmpp = (address: string): Account => ({ network: XMPP, address });
 
 /** One part of an expected answer: a key and its parameters. */
-export type Part = readonly [key: string, params?: Params];
+export type Part = readonly [key: MessageKey, params?: Params];
 
 /** The text of `key`, failing when the key does not exist or a parameter is missing. */
-export function text(deps: CoreDeps, lang: string, key: string, params?: Params): string {
+export function text(deps: CoreDeps, lang: string, key: MessageKey, params?: Params): string {
   assert.ok(deps.i18n.keys().includes(key), `locales/en.json has no key "${key}"`);
   const out = deps.i18n.translate(lang, key, params);
   assert.deepEqual(out.problems.map((p) => p.message), [], `problems with "${key}"`);

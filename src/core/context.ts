@@ -4,10 +4,10 @@
  * change that caused them, in one transaction.
  */
 import { canonicalDomain } from "./address.ts";
-import type { Config } from "../config.ts";
-import type { I18n } from "../i18n.ts";
-import type { Params } from "../i18n_template.ts";
-import type { Lists } from "../lists.ts";
+import type { Config } from "../config/mod.ts";
+import type { I18n, MessageKey } from "../i18n/mod.ts";
+import type { Params } from "../i18n/mod.ts";
+import type { Lists } from "../lists/mod.ts";
 import type { Store } from "../store/store.ts";
 import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";
@@ -103,17 +103,17 @@ export class Turn {
   }
 
   /** The text of `key` in the sender's language. */
-  t(key: string, params?: Params): string {
+  t(key: MessageKey, params?: Params): string {
     return this.deps.i18n.t(this.lang, key, params);
   }
 
   /** Answers the sender with the text of `key`. */
-  reply(key: string, params?: Params): void {
+  reply(key: MessageKey, params?: Params): void {
     this.replyText(this.t(key, params));
   }
 
   /** Answers the sender with the text of `key`, an error answer (see {@link Turn.refusal}). */
-  refuse(key: string, params?: Params): void {
+  refuse(key: MessageKey, params?: Params): void {
     this.refusal = true;
     this.reply(key, params);
   }
@@ -129,7 +129,7 @@ export class Turn {
   }
 
   /** Writes to another account of a bot's network, in that account's language. */
-  notify(to: Account, key: string, params?: Params): void {
+  notify(to: Account, key: MessageKey, params?: Params): void {
     const text = this.deps.i18n.t(languageOf(this.deps, to), key, params);
     this.effects.push({ kind: "notice", to, text, inReplyTo: null });
   }

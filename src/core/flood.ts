@@ -20,7 +20,8 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
+import type { MessageKey } from "../i18n/mod.ts";
 import { logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { botDomains, type CoreDeps, domainOf, isAdmin, type Turn } from "./context.ts";
@@ -143,7 +144,7 @@ export function guardAnswers(
 
 /** What {@link NegativeLookups} remembers: the refusal a lookup led to. */
 export interface RememberedRefusal {
-  readonly key: string;
+  readonly key: MessageKey;
   readonly params?: Record<string, string | number>;
 }
 

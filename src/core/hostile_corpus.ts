@@ -8,7 +8,7 @@
  * @module
  */
 import { htmlToText } from "../fedi/html.ts";
-import type { I18n } from "../i18n.ts";
+import type { I18n } from "../i18n/mod.ts";
 import { parseMessage, type ParseOptions } from "./parse.ts";
 import type { FediLimits } from "./ports.ts";
 import {

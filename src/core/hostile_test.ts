@@ -6,8 +6,8 @@
  * timed tests): `deno task bench --only=hostile` prints the worst time per 100 kB.
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { createI18n } from "../i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import { hostileCorpus, type HostileSample, seededRandom, textPaths } from "./hostile_corpus.ts";
 import { COMMANDS, type ParsedMessage } from "./parse.ts";
 import { countGraphemes, fediLength, graphemes } from "./render.ts";

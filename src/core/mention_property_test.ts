@@ -17,8 +17,8 @@
  * Each is also run on the NFKC form of the status, for servers that normalise (`＠` → `@`).
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { createI18n } from "../i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import { seededRandom } from "./hostile_corpus.ts";
 import { defuseMentions, fediStatusText, renderHeader } from "./render.ts";
 

@@ -57,35 +57,9 @@
 
 import { canonicalAddress, canonicalDomain, checkAcct, checkJid, showAddress } from "./address.ts";
 
-/** Default command words, in the order that gives each its meaning (SPEC §5). */
-export const COMMANDS = [
-  "register",
-  "unregister",
-  "report",
-  "help",
-  "block",
-  "unblock",
-  "listblock",
-  "start",
-  "stop",
-  "alistu",
-  "alistb",
-  "ablock",
-  "aunblock",
-  "ahelp",
-  "addred",
-  "addgreen",
-  "delred",
-  "delgreen",
-  "listred",
-  "listgreen",
-  "open",
-  "close",
-  "status",
-] as const;
+import { type CommandName, COMMANDS } from "../words.ts";
 
-/** Internal name of a command: its default word, whatever word is configured. */
-export type CommandName = typeof COMMANDS[number];
+export { type CommandName, COMMANDS } from "../words.ts";
 
 /** Where a message came from: 0 the Fediverse, 1 XMPP (the old bridge's "type"). */
 export type Origin = 0 | 1;

@@ -10,6 +10,7 @@
  */
 import { cancelInvolving } from "./cancel.ts";
 import { htmlToText } from "../fedi/html.ts";
+import type { MessageKey } from "../i18n/mod.ts";
 import type { User } from "../store/users.ts";
 import { botDomains, domainOf, type Turn } from "./context.ts";
 import { charge, limitOf, negativeLookupsOf } from "./flood.ts";
@@ -52,7 +53,7 @@ export function activeUser(turn: Turn, account: Account): User | undefined {
 
 /** A refusal found by one of the checks: the key of the answer and its parameters. */
 interface Refusal {
-  readonly key: string;
+  readonly key: MessageKey;
   readonly params?: Record<string, string | number>;
 }
 
@@ -302,7 +303,11 @@ function withNote(text: string, how: { readonly note?: string | null }): string 
  * unsubscribe and roster removal on XMPP. Returns false when the account was not active (its
  * leftovers are deleted all the same, and nothing is sent).
  */
-export function revokeUser(turn: Turn, account: Account, noticeKey: string | null): boolean {
+export function revokeUser(
+  turn: Turn,
+  account: Account,
+  noticeKey: MessageKey | null,
+): boolean {
   const { store } = turn.deps;
   // What is still queued from or to them does not go either (senders still here are told).
   cancelInvolving(turn, account, "cancelled: unregistered");

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { I18n } from "../i18n.ts";
+import type { I18n } from "../i18n/mod.ts";
 import { displayAddress, skeleton } from "./lookalike.ts";
 import type { FediLimits } from "./ports.ts";
 import type { MediaItem, StatusExtras } from "./types.ts";
@@ -396,7 +396,7 @@ function headerShapesOf(i18n: I18n): readonly (readonly string[])[] {
   if (shapes !== undefined) return shapes;
   const found: string[][] = [];
   for (const lang of i18n.languages()) {
-    for (const key of ["header.new", "header.reply"]) {
+    for (const key of ["header.new", "header.reply"] as const) {
       const text = skeleton(i18n.t(lang, key, { app: HOLE, user: HOLE }));
       const parts = trimEndPunctuation(text).split(HOLE);
       const letters = parts.join("").match(/\p{L}/gu)?.length ?? 0;
@@ -452,11 +452,12 @@ export function markHeaderLookalikes(i18n: I18n, text: string): string {
 
 /** Mastodon's attachment types that have a label of their own. */
 const MEDIA_KINDS = new Set(["image", "gifv", "video", "audio"]);
+type MediaKind = "image" | "gifv" | "video" | "audio" | "other";
 
 function mediaLine(i18n: I18n, lang: string, item: MediaItem): string {
   const kind = i18n.t(
     lang,
-    `render.media_kind.${MEDIA_KINDS.has(item.type) ? item.type : "other"}`,
+    `render.media_kind.${(MEDIA_KINDS.has(item.type) ? item.type : "other") as MediaKind}`,
   );
   const description = item.description?.replace(/\s+/gu, " ").trim() ?? "";
   return description === ""

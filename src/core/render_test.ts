@@ -1,3 +1,4 @@
+import type { MessageKey } from "../i18n/mod.ts";
 import assert from "node:assert/strict";
 import {
   defuseMentions,
@@ -134,7 +135,7 @@ Deno.test("renderHeader words a reply and a new message differently", () => {
 Deno.test("renderStatusBody: content warning, text, attachments and poll in labelled sections", () => {
   using core = makeCore();
   const { i18n } = core.deps;
-  const t = (key: string, params?: Record<string, string>) => i18n.t("en", key, params);
+  const t = (key: MessageKey, params?: Record<string, string>) => i18n.t("en", key, params);
   const body = renderStatusBody(i18n, "en", "Look at this", {
     spoiler: "cats",
     media: [

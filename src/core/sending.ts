@@ -24,7 +24,7 @@
  *
  * @module
  */
-import type { Params } from "../i18n_template.ts";
+import type { MessageKey, Params } from "../i18n/mod.ts";
 import { botAccounts, domainOf, languageOf, type Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";
@@ -140,7 +140,7 @@ export async function handleSend(
 }
 
 /** Answers the sender with `key` and commits: nothing is recorded, nothing delivered. */
-function refuse(turn: Turn, key: string, params?: Params): void {
+function refuse(turn: Turn, key: MessageKey, params?: Params): void {
   turn.refuse(key, params);
   turn.commit(() => {});
 }

@@ -2,7 +2,7 @@
  * Shared set-up of the sending tests: a few accounts, joining them directly in the store, and
  * one call that parses a text as the engine does and hands it to {@link handleSend}.
  */
-import type { Params } from "../i18n_template.ts";
+import type { MessageKey, Params } from "../i18n/mod.ts";
 import { type CoreDeps, Turn } from "./context.ts";
 import { parseMessage } from "./parse.ts";
 import { handleSend } from "./sending.ts";
@@ -71,7 +71,7 @@ export async function send(
 }
 
 /** The English text of `key`. */
-export function t(core: TestCore, key: string, params?: Params): string {
+export function t(core: TestCore, key: MessageKey, params?: Params): string {
   return core.deps.i18n.t("en", key, params);
 }
 

@@ -2,10 +2,10 @@
  * Builds a core with real parts (in-memory SQLite store, list files in a temporary folder, the
  * shipped English texts) and fakes only for the network ports, for the core's unit tests.
  */
-import { loadConfig, stateWords } from "../config.ts";
-import type { Config } from "../config.ts";
-import { openLists } from "../lists.ts";
-import { loadTranslations } from "../locales.ts";
+import { loadConfig, stateWords } from "../config/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { openLists } from "../lists/mod.ts";
+import { loadTranslations } from "../i18n/mod.ts";
 import { openStore } from "../store/store.ts";
 import type { CoreDeps } from "./context.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";

@@ -11,7 +11,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { createRestAPIClient, type mastodon } from "masto";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import { logger } from "../log.ts";
 import { FediApiError, httpError, toFediApiError } from "./errors.ts";
 import { RateGate } from "./rate_gate.ts";

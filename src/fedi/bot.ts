@@ -28,7 +28,7 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import { logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { FediApi } from "./api.ts";

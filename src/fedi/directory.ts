@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "../core/ports.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError } from "./errors.ts";

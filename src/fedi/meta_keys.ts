@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import type { FediLimits } from "../core/ports.ts";
 import type { Store } from "../store/store.ts";
 

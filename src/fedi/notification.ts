@@ -9,7 +9,7 @@
  * @module
  */
 import type { mastodon } from "masto";
-import { fediAddress } from "../config.ts";
+import { fediAddress } from "../config/mod.ts";
 import type { Inbound, MediaItem, StatusExtras } from "../core/types.ts";
 import { FEDI } from "../core/types.ts";
 import { htmlToText } from "./html.ts";

@@ -12,11 +12,11 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import type { FediLimits } from "../core/ports.ts";
 import { defuseMentions, namesLive, truncateForFedi } from "../core/render.ts";
 import { type Account, type Effect, FEDI } from "../core/types.ts";
-import type { I18n } from "../i18n.ts";
+import type { I18n } from "../i18n/mod.ts";
 import { logger } from "../log.ts";
 import type { NetworkSender, SendResult } from "../outbox/port.ts";
 import type { FediApi } from "./api.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import { FEDI } from "../core/types.ts";
-import { createI18n } from "../i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { createI18n } from "../i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import type { FediApi } from "./api.ts";
 import { FediSender } from "./sender.ts";
 

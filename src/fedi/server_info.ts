@@ -7,7 +7,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
-import { type Config, fediAddress } from "../config.ts";
+import { type Config, fediAddress } from "../config/mod.ts";
 import type { Store } from "../store/store.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError } from "./errors.ts";

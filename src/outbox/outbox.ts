@@ -3,8 +3,8 @@
  * caused them (the core's `emit`), and outcomes of sends become state changes, conversation ids
  * and notices to senders, again in one transaction each.
  */
-import type { Prefixes } from "../config.ts";
-import type { I18n } from "../i18n.ts";
+import type { Prefixes } from "../config/mod.ts";
+import type { I18n, MessageKey } from "../i18n/mod.ts";
 import type { Store } from "../store/store.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
@@ -176,7 +176,7 @@ export class Outbox {
     return true;
   }
 
-  #tellSender(effect: DeliverEffect, key: string): void {
+  #tellSender(effect: DeliverEffect, key: MessageKey): void {
     const recipients = effect.to.map((a) => this.#describe(a)).join(", ");
     const text = this.deps.i18n.t(effect.senderLang, key, { recipients });
     const inReplyTo = effect.from.network === FEDI ? effect.sourceId : null;

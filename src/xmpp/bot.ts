@@ -17,7 +17,7 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import type { Inbound } from "../core/types.ts";
 import type { NetworkSender } from "../outbox/port.ts";
 import { describeError } from "./errors.ts";

@@ -3,13 +3,13 @@
  * mode, the list files, the shipped texts, the outbox as the core's `emit`, and the fake
  * Fediverse directory of the core's unit tests instead of the Mastodon API.
  */
-import { loadConfig } from "../../src/config.ts";
-import type { Config } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/mod.ts";
+import type { Config } from "../../src/config/mod.ts";
 import type { CoreDeps } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
-import { openLists } from "../../src/lists.ts";
-import { loadTranslations } from "../../src/locales.ts";
+import { openLists } from "../../src/lists/mod.ts";
+import { loadTranslations } from "../../src/i18n/mod.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 

@@ -8,8 +8,8 @@
  */
 import { hostileCorpus, textPaths } from "../../src/core/hostile_corpus.ts";
 import { COMMANDS } from "../../src/core/parse.ts";
-import { createI18n } from "../../src/i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/locales.ts";
+import { createI18n } from "../../src/i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/i18n/mod.ts";
 import type { FigureSet } from "./figures.ts";
 
 export interface HostileSizes {

@@ -4,7 +4,7 @@
  * messages on both networks (how many arrived, which are missing, how many came twice).
  */
 import { DatabaseSync } from "node:sqlite";
-import type { Role } from "../../src/config.ts";
+import type { Role } from "../../src/config/mod.ts";
 import type { TestAccount } from "../mastodon/test_api.ts";
 import { trustCaForNodeTls } from "../prosody/node_tls_trust.ts";
 import type { ReceivedMessage, XmppUser } from "../prosody/xmpp_user.ts";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { trustCaForNodeTls } from "../prosody/node_tls_trust.ts";
 import { element, XmppUser } from "../prosody/xmpp_user.ts";
 import { FEDI_DOMAIN, PASSWORD, World, XMPP_DOMAIN } from "./world.ts";
-import type { Role } from "../../src/config.ts";
+import type { Role } from "../../src/config/mod.ts";
 
 const BOT_FEDI = `bridge@${FEDI_DOMAIN}`;
 const BOT_XMPP = `bridge@${XMPP_DOMAIN}`;

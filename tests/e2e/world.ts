@@ -6,7 +6,7 @@
  * by the sandbox command.
  */
 import { fileURLToPath } from "node:url";
-import { loadConfig, type Role } from "../../src/config.ts";
+import { loadConfig, type Role } from "../../src/config/mod.ts";
 import { derivePermissions } from "../../src/permissions.ts";
 import { MastodonTestServer } from "../mastodon/server.ts";
 import type { TestAccount } from "../mastodon/test_api.ts";

@@ -4,7 +4,7 @@
  * MastoDirectory and FediSender, and, in place of the outbox, an in-memory queue that sends every
  * emitted effect through the FediSender as soon as the core's transaction is over.
  */
-import { type Config, loadConfig, stateWords } from "../../src/config.ts";
+import { type Config, loadConfig, stateWords } from "../../src/config/mod.ts";
 import { type CoreDeps, languageOf } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
@@ -15,9 +15,9 @@ import { fediLimitsFromMeta } from "../../src/fedi/meta_keys.ts";
 import { NodeInfoClient } from "../../src/fedi/nodeinfo.ts";
 import { FediSender } from "../../src/fedi/sender.ts";
 import { systemTimers, type Timers } from "../../src/fedi/timers.ts";
-import type { I18n } from "../../src/i18n.ts";
-import { type Lists, openLists } from "../../src/lists.ts";
-import { loadTranslations } from "../../src/locales.ts";
+import type { I18n } from "../../src/i18n/mod.ts";
+import { type Lists, openLists } from "../../src/lists/mod.ts";
+import { loadTranslations } from "../../src/i18n/mod.ts";
 import type { SendResult } from "../../src/outbox/port.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { MastodonTestServer, type TestAccount } from "../mastodon/server.ts";

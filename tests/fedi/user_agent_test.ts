@@ -1,6 +1,6 @@
 /** Our User-Agent goes out on every request: masto's REST calls, our own fetch, the WebSocket. */
 import assert from "node:assert/strict";
-import type { Config } from "../../src/config.ts";
+import type { Config } from "../../src/config/mod.ts";
 import { FediApi } from "../../src/fedi/api.ts";
 import { StreamConnection } from "../../src/fedi/stream.ts";
 import { systemTimers } from "../../src/fedi/timers.ts";

@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { type Config, loadConfig, stateWords } from "../../src/config.ts";
+import { type Config, loadConfig, stateWords } from "../../src/config/mod.ts";
 import type { CoreDeps } from "../../src/core/context.ts";
 import { Core } from "../../src/core/engine.ts";
 import { FakeFediDirectory } from "../../src/core/test_support.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
-import { openLists } from "../../src/lists.ts";
-import { loadTranslations } from "../../src/locales.ts";
+import { openLists } from "../../src/lists/mod.ts";
+import { loadTranslations } from "../../src/i18n/mod.ts";
 import { logger, setupLogging } from "../../src/log.ts";
 import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
 import { openStore, type Store } from "../../src/store/store.ts";

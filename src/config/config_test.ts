@@ -11,9 +11,9 @@ import {
   type LoadOptions,
   readDotEnv,
   resolveConfigPath,
-} from "./config.ts";
+} from "./mod.ts";
 
-const OLD = fileURLToPath(new URL("../tests/fixtures/old-config.yml", import.meta.url));
+const OLD = fileURLToPath(new URL("../../tests/fixtures/old-config.yml", import.meta.url));
 
 const MINIMAL = `
 ap_instance: social.example

@@ -4,7 +4,7 @@
  * per key. Pure: it returns problems and leaves reporting to the caller.
  */
 
-import { parseTemplate } from "./i18n_template.ts";
+import { parseTemplate } from "./template.ts";
 
 export type ProblemLevel = "error" | "warning";
 
@@ -110,42 +110,48 @@ export function checkCatalog(
       });
       continue;
     }
-    const got = parseTemplate(value);
-    for (const error of got.errors) {
+    problems.push(...textProblems(reference[key]!, value, { file: fileName, key, level, at }));
+  }
+  return problems;
+}
+
+/** What is wrong with one text against its reference text: template syntax, placeholders. */
+function textProblems(
+  referenceText: string,
+  value: string,
+  where: { file: string; key: string; level: ProblemLevel; at: string },
+): Problem[] {
+  const { file, key, level, at } = where;
+  const problems: Problem[] = [];
+  const got = parseTemplate(value);
+  for (const error of got.errors) {
+    problems.push({ level, kind: "bad-template", file, key, message: `${at}: ${error}` });
+  }
+  const want = parseTemplate(referenceText).names;
+  for (const name of want) {
+    if (!got.names.has(name)) {
       problems.push({
         level,
-        kind: "bad-template",
-        file: fileName,
+        kind: "missing-placeholder",
+        file,
         key,
-        message: `${at}: ${error}`,
+        placeholder: name,
+        message: `${at}: the placeholder {${name}} is missing`,
       });
     }
-    const want = parseTemplate(reference[key]!).names;
-    for (const name of want) {
-      if (!got.names.has(name)) {
-        problems.push({
-          level,
-          kind: "missing-placeholder",
-          file: fileName,
-          key,
-          placeholder: name,
-          message: `${at}: the placeholder {${name}} is missing`,
-        });
-      }
-    }
-    for (const name of got.names) {
-      if (!want.has(name)) {
-        problems.push({
-          level,
-          kind: "extra-placeholder",
-          file: fileName,
-          key,
-          placeholder: name,
-          message: `${at}: the placeholder {${name}} is unknown here (expected: ${
-            [...want].map((n) => `{${n}}`).join(", ") || "none"
-          })`,
-        });
-      }
+  }
+  for (const name of got.names) {
+    if (!want.has(name)) {
+      problems.push({
+        level,
+        kind: "extra-placeholder",
+        file,
+        key,
+        placeholder: name,
+        message: `${at}: the placeholder {${name}} is unknown here (expected: ${
+          [...want].map((n) => `{${n}}`).join(", ") || "none"
+        })`,
+      });
     }
   }
   return problems;

@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
-import {
-  type Catalog,
-  checkCatalog,
-  createI18n,
-  type I18nOptions,
-  normalizeLanguage,
-  type Problem,
-} from "./i18n.ts";
-import { parseJson } from "./i18n_json.ts";
-import { formatTemplate, parseTemplate } from "./i18n_template.ts";
+import { type Catalog, checkCatalog, createI18n, type I18nOptions, type Problem } from "./mod.ts";
 
 /** Every temporary folder of this file lives here and goes at the end. */
 const TMP = Deno.makeTempDirSync({ prefix: "i18n_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(TMP, { recursive: true }));
 
 const fixture = (rel: string) =>
-  decodeURIComponent(new URL(`../tests/fixtures/${rel}`, import.meta.url).pathname);
+  decodeURIComponent(new URL(`../../tests/fixtures/${rel}`, import.meta.url).pathname);
 const loadCatalog = (rel: string): Catalog => JSON.parse(Deno.readTextFileSync(fixture(rel)));
 
 const EN = loadCatalog("locales/en.json");
@@ -105,15 +96,6 @@ Deno.test("checkCatalog: unknown keys, non-strings, bad templates, not an object
   assert.match(empty.message, /empty \{\}/);
   assert.deepEqual(kinds(checkCatalog(EN, ["a"], "xx.json")), ["not-an-object"]);
   assert.deepEqual(kinds(checkCatalog(EN, null, "xx.json")), ["not-an-object"]);
-});
-
-Deno.test("templates: named placeholders and doubled braces", () => {
-  const t = parseTemplate("{{a}} {b} }}{c}{{");
-  assert.deepEqual([...t.names], ["b", "c"]);
-  assert.deepEqual(t.errors, []);
-  assert.deepEqual(formatTemplate(t, { b: "B", c: 3 }), { text: "{a} B }3{", missing: [] });
-  assert.deepEqual(formatTemplate(t, { b: "{c}" }), { text: "{a} {c} }{c}{", missing: ["c"] });
-  assert.equal(parseTemplate("{ x").errors.length, 1);
 });
 
 Deno.test("the fixture catalogs load without problems", () => {
@@ -287,57 +269,4 @@ Deno.test("configured languages without texts fall back, with a warning", () => 
   const noUnknown = make({ unknownLanguage: "ja" }).i18n;
   assert.equal(noUnknown.unknownLanguage, "en");
   assert.throws(() => make({ reference: "xx" }), /reference language "xx"/);
-});
-
-Deno.test("normalizeLanguage", () => {
-  const langs = ["de", "en", "pt", "pt-BR", "zh-Hant"];
-  const cases: [string | null | undefined, string | null][] = [
-    ["DE", "de"],
-    ["de-DE", "de"],
-    ["de_DE", "de"],
-    ["de_DE.UTF-8", "de"],
-    ["pt-br", "pt-BR"],
-    ["PT_BR", "pt-BR"],
-    ["pt-PT", "pt"],
-    ["zh-hant-tw", "zh-Hant"],
-    ["zh-TW", "zh-Hant"],
-    ["fr", null],
-    ["", null],
-    [null, null],
-    ["und", null],
-    ["e", null],
-    ["english", null],
-  ];
-  for (const [code, want] of cases) {
-    assert.equal(normalizeLanguage(code, langs), want, String(code));
-  }
-  assert.equal(normalizeLanguage("pt", ["pt-BR"]), "pt-BR");
-});
-
-Deno.test("parseJson: line and column of the first error, duplicates, BOM", () => {
-  const cases: [string, number, number, RegExp][] = [
-    ['{\n  "a": "b",\n  "c": }', 3, 8, /expected a value/],
-    ['{\n  "a": "b",\n}', 3, 1, /trailing comma/],
-    ['{\n  "a": "line\nbreak"\n}', 2, 13, /line break inside a string/],
-    ["{\n  'a': 'b'\n}", 2, 3, /key in double quotes/],
-    ['{ "a": "b" } x', 1, 14, /nothing more/],
-    ['{ "a": "open', 1, 8, /never closed/],
-    ['{ "a": "\\q" }', 1, 9, /backslash/],
-    ["", 1, 1, /the end of the file/],
-  ];
-  for (const [text, line, column, reason] of cases) {
-    const r = parseJson(text);
-    assert.equal(r.ok, false, text);
-    if (r.ok) continue;
-    assert.deepEqual([r.line, r.column], [line, column], text);
-    assert.match(r.reason, reason, text);
-  }
-  const ok = parseJson(
-    '\uFEFF{ "a": [1, -2.5e3, true, null, {"x": "\\u00e9"}], "b": "c", "a": 0 }',
-  );
-  assert.ok(ok.ok);
-  if (ok.ok) {
-    assert.deepEqual(ok.value, { a: 0, b: "c" });
-    assert.deepEqual(ok.duplicates, [{ key: "a", line: 1, column: 60 }]);
-  }
 });

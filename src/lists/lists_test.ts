@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  domainListed,
-  FILE_NAMES,
-  type ListWarning,
-  normalizeDomain,
-  openLists,
-  type StateWords,
-} from "./lists.ts";
+import { FILE_NAMES, type ListWarning, openLists, type StateWords } from "./mod.ts";
 
 /** Every temporary folder of this file lives here and goes at the end. */
 const TMP = Deno.makeTempDirSync({ prefix: "lists_test_" });
@@ -35,43 +28,6 @@ function editInPlace(path: string, content: string) {
   Deno.writeTextFileSync(path, content);
   Deno.utimeSync(path, new Date(before + 5000), new Date(before + 5000));
 }
-
-Deno.test("normalizeDomain: case, trailing dot, unicode, wildcards, junk", () => {
-  assert.equal(normalizeDomain(" Example.COM. "), "example.com");
-  assert.equal(normalizeDomain("Bücher.de"), "xn--bcher-kva.de");
-  assert.equal(normalizeDomain("xn--bcher-kva.de"), "xn--bcher-kva.de");
-  assert.equal(normalizeDomain("*.Example.com"), "*.example.com");
-  assert.equal(normalizeDomain("localhost"), "localhost");
-  for (
-    const junk of [
-      "",
-      "*.",
-      "not a domain",
-      "https://example.com/",
-      "user@example.com",
-      "example.com:443",
-      "exa_mple.com",
-      "-bad.example.com",
-      "a..b",
-      "ümlaut.de/path",
-      "x@bücher.de",
-      "a.*.example.com",
-      `${"a".repeat(64)}.com`,
-    ]
-  ) {
-    assert.equal(normalizeDomain(junk), null, junk);
-  }
-});
-
-Deno.test("domainListed: exact names, and *. entries for subdomains only", () => {
-  const set = new Set(["example.com", "*.hosted.org"]);
-  assert.equal(domainListed("example.com", set), true);
-  assert.equal(domainListed("a.example.com", set), false);
-  assert.equal(domainListed("hosted.org", set), false);
-  assert.equal(domainListed("a.hosted.org", set), true);
-  assert.equal(domainListed("a.b.hosted.org", set), true);
-  assert.equal(domainListed("nothosted.org", set), false);
-});
 
 Deno.test("first start creates the folder and the four files with defaults", () => {
   const root = Deno.makeTempDirSync({ dir: TMP });

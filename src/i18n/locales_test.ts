@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { checkCatalog, createI18n } from "./i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "./locales.ts";
+import { checkCatalog, createI18n } from "./mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "./mod.ts";
 
 Deno.test("the seven shipped languages load with no problem", () => {
   const i18n = createI18n({
