@@ -11,13 +11,8 @@ import { htmlToText } from "../fedi/html.ts";
 import type { I18n } from "../i18n.ts";
 import { parseMessage, type ParseOptions } from "./parse.ts";
 import type { FediLimits } from "./ports.ts";
-import {
-  fediLength,
-  fediStatusText,
-  renderHeader,
-  renderStatusBody,
-  truncateForFedi,
-} from "./render.ts";
+import { fediStatusText, renderHeader, renderStatusBody } from "./render.ts";
+import { fediLength, truncateForFedi } from "./fedi_length.ts";
 
 /** One hostile input: a name for failure messages, the text, and what its shape promises. */
 export interface HostileSample {

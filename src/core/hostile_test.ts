@@ -10,7 +10,7 @@ import { createI18n } from "../i18n.ts";
 import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
 import { hostileCorpus, type HostileSample, seededRandom, textPaths } from "./hostile_corpus.ts";
 import { COMMANDS, type ParsedMessage } from "./parse.ts";
-import { countGraphemes, fediLength, graphemes } from "./render.ts";
+import { countGraphemes, fediLength, graphemes } from "./fedi_length.ts";
 
 const i18n = createI18n({
   builtin: BUILTIN_CATALOGS,

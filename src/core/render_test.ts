@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  defuseMentions,
-  fediLength,
-  fediMentions,
-  graphemes,
-  renderHeader,
-  renderStatusBody,
-  truncateForFedi,
-} from "./render.ts";
+import { defuseMentions, renderHeader, renderStatusBody } from "./render.ts";
+import { fediLength, fediMentions, graphemes, truncateForFedi } from "./fedi_length.ts";
 import { makeCore } from "./test_support.ts";
 
 const LIMITS = { maxCharacters: 60, charactersReservedPerUrl: 23 };

@@ -31,13 +31,12 @@ import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";
 import { accountText, activeUser, commandText, registerAccount } from "./registration.ts";
 import {
   defuseMentions,
-  fediLength,
   fediStatusText,
   hasExtras,
   renderHeader,
   renderStatusBody,
-  truncateForFedi,
 } from "./render.ts";
+import { fediLength, truncateForFedi } from "./fedi_length.ts";
 import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
 
 export { truncateForFedi };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fediLength } from "./render.ts";
+import { fediLength } from "./fedi_length.ts";
 import {
   ALICE,
   BOB,
