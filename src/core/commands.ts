@@ -17,7 +17,8 @@ import {
 import * as user from "./commands_user.ts";
 import { isAdmin, type Turn } from "./context.ts";
 import { type CommandName, COMMANDS, type ParsedCommand, type ParsedMessage } from "./parse.ts";
-import { activeUser, commandText, registerAccount, unregisterAccount } from "./registration.ts";
+import { commandText } from "./account_text.ts";
+import { activeUser, registerAccount, unregisterAccount } from "./registration.ts";
 import type { Inbound } from "./types.ts";
 
 type MessageInbound = Extract<Inbound, { kind: "message" }>;

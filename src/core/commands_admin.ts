@@ -18,7 +18,8 @@ import {
   namedAccounts,
   noteUnusable,
 } from "./commands_common.ts";
-import { accountText, commandText, isoDate, revokeUser } from "./registration.ts";
+import { accountText, commandText, isoDate } from "./account_text.ts";
+import { revokeUser } from "./registration.ts";
 import type { Account } from "./types.ts";
 
 /** Runs a change of a state or list file; on failure answers so and returns null. */

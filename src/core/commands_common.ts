@@ -9,7 +9,7 @@ import type { Config } from "../config.ts";
 import type { Params } from "../i18n_template.ts";
 import { botAccounts, type Turn } from "./context.ts";
 import type { CommandName, ParsedCommand, ParsedMessage } from "./parse.ts";
-import { accountText, commandText } from "./registration.ts";
+import { accountText, commandText } from "./account_text.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 
 /** A list answer shows at most this many entries, then "and N more". */

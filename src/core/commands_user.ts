@@ -15,7 +15,8 @@ import {
   noteUnusable,
   otherExample,
 } from "./commands_common.ts";
-import { accountText, activeUser, commandText, isoDate } from "./registration.ts";
+import { accountText, commandText, isoDate } from "./account_text.ts";
+import { activeUser } from "./registration.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 /** Forwards the message to the first XMPP admin, naming who sent it. */

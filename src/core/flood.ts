@@ -25,7 +25,7 @@ import { logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { botDomains, type CoreDeps, domainOf, isAdmin, type Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
-import { commandText } from "./registration.ts";
+import { commandText } from "./account_text.ts";
 import type { Account, Effect } from "./types.ts";
 
 export type Budget = "command" | "refusal" | "register" | "report" | "outsider";

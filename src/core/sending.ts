@@ -28,7 +28,8 @@ import type { Params } from "../i18n_template.ts";
 import { botAccounts, domainOf, languageOf, type Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";
-import { accountText, activeUser, commandText, registerAccount } from "./registration.ts";
+import { accountText, commandText } from "./account_text.ts";
+import { activeUser, registerAccount } from "./registration.ts";
 import {
   defuseMentions,
   fediStatusText,
