@@ -145,3 +145,9 @@ export function withGerman(core: TestCore): CoreDeps {
 export function userOf(core: TestCore, account: Account) {
   return core.deps.store.users.get(account.network, account.address);
 }
+
+/** The list answer: heading, then one "- item" line each. */
+export function listText(core: TestCore, key: string, items: string[]): string {
+  return [core.deps.i18n.t("en", key, { count: items.length }), ...items.map((i) => `- ${i}`)]
+    .join("\n");
+}
