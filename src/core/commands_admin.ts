@@ -20,6 +20,7 @@ import {
   writeFile,
 } from "./commands_common.ts";
 import { accountText, commandText, isoDate } from "./account_text.ts";
+import { COMMANDS } from "./parse.ts";
 import { revokeUser } from "./registration.ts";
 
 export function start(ctx: CommandContext): void {
@@ -120,26 +121,8 @@ export function aunblock(ctx: CommandContext): void {
 export function ahelp(ctx: CommandContext): void {
   const { turn, answer } = ctx;
   const { config } = turn.deps;
-  const words: Record<string, string> = {};
-  for (
-    const name of [
-      "start",
-      "stop",
-      "open",
-      "close",
-      "alistu",
-      "alistb",
-      "ablock",
-      "aunblock",
-      "addred",
-      "delred",
-      "listred",
-      "addgreen",
-      "delgreen",
-      "listgreen",
-      "status",
-    ] as const
-  ) words[name] = commandText(turn, name);
+  // Every command's word as typed: the help text picks the admin ones it names.
+  const words = Object.fromEntries(COMMANDS.map((name) => [name, commandText(turn, name)]));
   answer.line("admin.help", { ...words, example: accountUsage(turn, "ablock") });
   answer.line("admin.help_more", { url: helpLink(config, config.ahelpUrl, turn.lang) });
 }

@@ -6,12 +6,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
+import { createI18n, type I18n } from "../i18n.ts";
 import type { Params } from "../i18n_template.ts";
 import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
 import { handleCommand } from "./commands.ts";
-import { type CoreDeps, Turn } from "./context.ts";
-import { type ParsedMessage, parseMessage } from "./parse.ts";
+import { type CoreDeps, parseFor, Turn } from "./context.ts";
+import type { ParsedMessage } from "./parse.ts";
 import { registerAccount, type RegisterHow } from "./registration.ts";
 import type { TestCore } from "./test_support.ts";
 import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
@@ -60,14 +60,7 @@ export function assertContact(
 }
 
 export function parse(deps: CoreDeps, from: Account, body: string): ParsedMessage {
-  const { config } = deps;
-  return parseMessage(body, {
-    prefixes: config.prefixes,
-    commandWords: config.commandWords,
-    apInstance: config.apInstance,
-    botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
-    from: from.network,
-  });
+  return parseFor(deps.config, body, from);
 }
 
 export function messageOf(
@@ -76,6 +69,34 @@ export function messageOf(
   lang: string | null = null,
 ): Extract<Inbound, { kind: "message" }> {
   return { kind: "message", from, id: "msg-1", text: body, inReplyTo: null, lang, extras: null };
+}
+
+/**
+ * A maker of chat messages (or statuses) from `from`, each with a fresh id: `m-1`, `m-2`, ...
+ * (the count is the maker's own, so one test file's ids do not depend on another's).
+ */
+export function chatMaker(): (from: Account, text: string) => Inbound {
+  let ids = 0;
+  return (from, text) => ({
+    kind: "message",
+    from,
+    id: `m-${++ids}`,
+    text,
+    inReplyTo: null,
+    lang: null,
+    extras: null,
+  });
+}
+
+/** The shipped catalogues, English as the default and fallback language. */
+export function englishI18n(): I18n {
+  return createI18n({
+    builtin: BUILTIN_CATALOGS,
+    reference: REFERENCE_LANGUAGE,
+    overridesDir: null,
+    unknownLanguage: "en",
+    defaultLanguage: "en",
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Params } from "../i18n_template.ts";
 import type { Lists } from "../lists.ts";
 import type { Store } from "../store/store.ts";
 import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
+import { type ParsedMessage, parseMessage } from "./parse.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";
 import { type Account, type AccountType, type ContactAction, type Effect, FEDI } from "./types.ts";
 
@@ -177,4 +178,15 @@ export function languageOf(deps: CoreDeps, account: Account): string {
   const user = deps.store.users.get(account.network as AccountType, account.address);
   return deps.i18n.resolve(user?.lang ?? null) ?? deps.i18n.resolve(deps.config.defaultLanguage) ??
     deps.config.unknownLanguage;
+}
+
+/** Parses a message from `from` with the configured prefixes, words and bot addresses. */
+export function parseFor(config: Config, text: string, from: Account): ParsedMessage {
+  return parseMessage(text, {
+    prefixes: config.prefixes,
+    commandWords: config.commandWords,
+    apInstance: config.apInstance,
+    botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
+    from: from.network,
+  });
 }

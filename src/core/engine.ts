@@ -6,8 +6,8 @@
 import { registerAccount, unregisterAccount } from "./registration.ts";
 import { applyLanguage, handleCommand } from "./commands.ts";
 import { handleSend } from "./sending.ts";
-import { botAccounts, type CoreDeps, Turn } from "./context.ts";
-import { type ParsedMessage, parseMessage } from "./parse.ts";
+import { botAccounts, type CoreDeps, parseFor, Turn } from "./context.ts";
+import type { ParsedMessage } from "./parse.ts";
 import { defuseMentions } from "./render.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 import { deliveryInFlight } from "./recipients.ts";
@@ -145,14 +145,7 @@ export class Core {
 
   /** Parses a message the way the core does, for adapters and tests. */
   parse(text: string, from: Account): ParsedMessage {
-    const { config } = this.deps;
-    return parseMessage(text, {
-      prefixes: config.prefixes,
-      commandWords: config.commandWords,
-      apInstance: config.apInstance,
-      botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
-      from: from.network,
-    });
+    return parseFor(this.deps.config, text, from);
   }
 
   async #message(turn: Turn, inbound: Extract<Inbound, { kind: "message" }>): Promise<void> {

@@ -6,19 +6,12 @@
  * timed tests): `deno task bench --only=hostile` prints the worst time per 100 kB.
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
+import { englishI18n } from "./commands_test_helpers.ts";
 import { hostileCorpus, type HostileSample, seededRandom, textPaths } from "./hostile_corpus.ts";
 import { COMMANDS, type ParsedMessage } from "./parse.ts";
 import { countGraphemes, fediLength, graphemes } from "./fedi_length.ts";
 
-const i18n = createI18n({
-  builtin: BUILTIN_CATALOGS,
-  reference: REFERENCE_LANGUAGE,
-  overridesDir: null,
-  unknownLanguage: "en",
-  defaultLanguage: "en",
-});
+const i18n = englishI18n();
 const LIMITS = { maxCharacters: 500, charactersReservedPerUrl: 23 };
 const DEPS = {
   i18n,

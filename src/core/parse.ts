@@ -56,7 +56,7 @@
  */
 
 import { cutSpans } from "./parse_text.ts";
-import { type Prefixes, scan, scanContext } from "./parse_scan.ts";
+import { type Prefixes, scan, scanContext, type ScanSettings } from "./parse_scan.ts";
 
 export type { Prefixes };
 
@@ -93,15 +93,8 @@ export type CommandName = typeof COMMANDS[number];
 /** Where a message came from: 0 the Fediverse, 1 XMPP (the old bridge's "type"). */
 export type Origin = 0 | 1;
 
-/** What {@link parseMessage} reads a message with. */
-export interface ParseOptions {
-  readonly prefixes: Prefixes;
-  /** Configured command words; position i means `COMMANDS[i]`. Extra words are ignored. */
-  readonly commandWords: readonly string[];
-  /** Host of the Fediverse bot's server (a URL is accepted: its host is used). */
-  readonly apInstance: string;
-  /** The bots' own accounts, `name@host` (fedi `name` alone means on `apInstance`). */
-  readonly botAddresses: { readonly fedi: string; readonly xmpp: string };
+/** What {@link parseMessage} reads a message with: the settings and where it came from. */
+export interface ParseOptions extends ScanSettings {
   readonly from: Origin;
 }
 
@@ -144,7 +137,7 @@ export interface ParsedMessage {
 
 /** Parses one message (see the module doc for the rules). */
 export function parseMessage(text: string, opts: ParseOptions): ParsedMessage {
-  const ctx = scanContext(text, { ...opts, fromFedi: opts.from === 0 }, COMMANDS.length);
+  const ctx = scanContext(text, opts, opts.from === 0, COMMANDS.length);
   const found = scan(ctx);
   const commands = found.commands.flatMap(({ index, word }): ParsedCommand[] => {
     const name = COMMANDS[index];

@@ -58,17 +58,27 @@ export interface ScanContext {
   readonly fromFedi: boolean;
 }
 
-/** The options that {@link scanContext} turns into a {@link ScanContext}. */
+/** The settings that {@link scanContext} turns into a {@link ScanContext}. */
 export interface ScanSettings {
   readonly prefixes: Prefixes;
+  /** Configured command words; position i means `COMMANDS[i]`. Extra words are ignored. */
   readonly commandWords: readonly string[];
+  /** Host of the Fediverse bot's server (a URL is accepted: its host is used). */
   readonly apInstance: string;
+  /** The bots' own accounts, `name@host` (fedi `name` alone means on `apInstance`). */
   readonly botAddresses: { readonly fedi: string; readonly xmpp: string };
-  readonly fromFedi: boolean;
 }
 
-/** Canonical forms of the settings, computed once a message; `commandCount` caps the words. */
-export function scanContext(text: string, opts: ScanSettings, commandCount: number): ScanContext {
+/**
+ * Canonical forms of the settings, computed once a message (`fromFedi`: where it came from;
+ * `commandCount` caps the command words).
+ */
+export function scanContext(
+  text: string,
+  opts: ScanSettings,
+  fromFedi: boolean,
+  commandCount: number,
+): ScanContext {
   const apInstance = canonicalDomain(normaliseHost(opts.apInstance)) ??
     normaliseHost(opts.apInstance);
   const botFediRaw = opts.botAddresses.fedi.trim().replace(/^@/, "").toLowerCase();
@@ -82,7 +92,7 @@ export function scanContext(text: string, opts: ScanSettings, commandCount: numb
       botFediRaw.includes("@") ? botFediRaw : `${botFediRaw}@${apInstance}`,
     ),
     botXmpp: canonicalAddress(opts.botAddresses.xmpp.trim().split("/")[0] ?? ""),
-    fromFedi: opts.fromFedi,
+    fromFedi,
   };
 }
 
