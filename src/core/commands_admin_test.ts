@@ -2,27 +2,25 @@ import assert from "node:assert/strict";
 import * as admin from "./commands_admin.ts";
 import { Answer, type CommandContext } from "./commands_common.ts";
 import {
+  ALICE,
   assertContact,
   assertNotice,
-  fedi,
+  BOB,
+  DAY,
+  FEDI_ADMIN,
   listText,
   messageOf,
   parse,
   runCommand,
   seedUser,
+  SPAM,
   userOf,
   xmpp,
+  XMPP_ADMIN,
 } from "./commands_test_helpers.ts";
 import { Turn } from "./context.ts";
 import { makeCore } from "./test_support.ts";
 import { writeInletCounts } from "../store/inlet_counts.ts";
-
-const XMPP_ADMIN = xmpp("admin@chat.test");
-const FEDI_ADMIN = fedi("admin@social.test");
-const BOB = xmpp("bob@jabber.example");
-const ALICE = fedi("alice@remote.example");
-const SPAM = fedi("spam@bad.example");
-const DAY = 24 * 3600_000;
 
 // --- start, stop, open, close ----------------------------------------------------------------
 

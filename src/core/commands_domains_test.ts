@@ -2,18 +2,17 @@ import assert from "node:assert/strict";
 import {
   assertContact,
   assertNotice,
-  fedi,
+  BOB,
+  FEDI_ADMIN,
   listText,
   runCommand,
   seedUser,
+  SPAM,
   userOf,
   xmpp,
+  XMPP_ADMIN,
 } from "./commands_test_helpers.ts";
 import { makeCore } from "./test_support.ts";
-const XMPP_ADMIN = xmpp("admin@chat.test");
-const FEDI_ADMIN = fedi("admin@social.test");
-const BOB = xmpp("bob@jabber.example");
-const SPAM = fedi("spam@bad.example");
 
 // --- Domain lists -----------------------------------------------------------------------------
 

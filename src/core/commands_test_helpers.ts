@@ -19,6 +19,15 @@ import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts"
 export const fedi = (address: string): Account => ({ network: FEDI, address });
 export const xmpp = (address: string): Account => ({ network: XMPP, address });
 
+// The accounts of the command and registration tests.
+export const ALICE = fedi("alice@remote.example");
+export const BOB = xmpp("bob@jabber.example");
+export const SPAM = fedi("spam@bad.example");
+export const XMPP_ADMIN = xmpp("admin@chat.test");
+export const FEDI_ADMIN = fedi("admin@social.test");
+/** A day, in milliseconds. */
+export const DAY = 24 * 3600_000;
+
 /** One part of an expected answer: a key and its parameters. */
 export type Part = readonly [key: string, params?: Params];
 
@@ -171,4 +180,13 @@ export function userOf(core: TestCore, account: Account) {
 export function listText(core: TestCore, key: string, items: string[]): string {
   return [core.deps.i18n.t("en", key, { count: items.length }), ...items.map((i) => `- ${i}`)]
     .join("\n");
+}
+
+/** The first answer to a Fediverse or an XMPP newcomer. */
+export const WELCOME_FEDI: Part = ["reg.welcome_fedi", { help: "!help" }];
+export const WELCOME_XMPP: Part = ["reg.welcome_xmpp", { help: "!help" }];
+
+/** Registers ALICE in the fake directory as an ordinary, active account. */
+export function knowAlice(core: TestCore, opts: Parameters<TestCore["fedi"]["add"]>[1] = {}) {
+  return core.fedi.add(ALICE.address, { id: "77", now: core.clock.now, ...opts });
 }

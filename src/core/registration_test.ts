@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  ALICE,
   assertContact,
   assertNotice,
+  BOB,
+  DAY,
   fedi,
+  knowAlice,
   type Part,
   runRegister,
   seedUser,
@@ -11,15 +15,6 @@ import {
 } from "./commands_test_helpers.ts";
 import type { registerAccount } from "./registration.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
-
-const DAY = 24 * 3600_000;
-const ALICE = fedi("alice@remote.example");
-const BOB = xmpp("bob@jabber.example");
-
-/** Registers ALICE in the fake directory as an ordinary, active account. */
-function knowAlice(core: TestCore, opts: Parameters<TestCore["fedi"]["add"]>[1] = {}) {
-  return core.fedi.add(ALICE.address, { id: "77", now: core.clock.now, ...opts });
-}
 
 /** Asserts a refusal: one notice with `part`, then `contacts`, and no user row. */
 async function assertRefused(

@@ -1,25 +1,19 @@
 import assert from "node:assert/strict";
 import {
+  ALICE,
   assertContact,
   assertNotice,
+  BOB,
+  DAY,
   fedi,
-  type Part,
+  knowAlice,
   runRegister,
   userOf,
+  WELCOME_FEDI,
+  WELCOME_XMPP,
   withGerman,
-  xmpp,
 } from "./commands_test_helpers.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
-const DAY = 24 * 3600_000;
-const WELCOME_FEDI: Part = ["reg.welcome_fedi", { help: "!help" }];
-const WELCOME_XMPP: Part = ["reg.welcome_xmpp", { help: "!help" }];
-const ALICE = fedi("alice@remote.example");
-const BOB = xmpp("bob@jabber.example");
-
-/** Registers ALICE in the fake directory as an ordinary, active account. */
-function knowAlice(core: TestCore, opts: Parameters<TestCore["fedi"]["add"]>[1] = {}) {
-  return core.fedi.add(ALICE.address, { id: "77", now: core.clock.now, ...opts });
-}
+import { makeCore } from "./test_support.ts";
 
 // --- Success --------------------------------------------------------------------------------
 
