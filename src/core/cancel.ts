@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
+import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
 import { domainOf, type Turn } from "./context.ts";
 import { defuseMentions } from "./render.ts";
 import { type Account, type Effect, FEDI, XMPP } from "./types.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Outbox } from "../outbox/outbox.ts";
-import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
+import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
 import { chatMaker } from "./commands_test_helpers.ts";
 import { Core } from "./engine.ts";
 import { makeCore, type TestCore } from "./test_support.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { cancelInvolving } from "./cancel.ts";
-import { readInletCounts } from "../store/inlet_counts.ts";
+import { readInletCounts } from "../store/mod.ts";
 import { isAdmin } from "./context.ts";
 import { DAY_MS } from "./flood.ts";
 import {

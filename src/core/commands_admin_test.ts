@@ -20,7 +20,7 @@ import {
 } from "./commands_test_helpers.ts";
 import { Turn } from "./context.ts";
 import { makeCore } from "./test_support.ts";
-import { writeInletCounts } from "../store/inlet_counts.ts";
+import { writeInletCounts } from "../store/mod.ts";
 
 // --- start, stop, open, close ----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import type { Config } from "../config.ts";
 import type { I18n } from "../i18n.ts";
 import type { Params } from "../i18n_template.ts";
 import type { Lists } from "../lists.ts";
-import type { Store } from "../store/store.ts";
+import type { Store } from "../store/mod.ts";
 import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";

@@ -22,7 +22,7 @@
  */
 import type { Config } from "../config.ts";
 import { logger } from "../log.ts";
-import type { Store } from "../store/store.ts";
+import type { Store } from "../store/mod.ts";
 import { botDomains, type CoreDeps, domainOf, isAdmin, type Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { commandText } from "./account_text.ts";

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { ConversationRecord } from "../store/conversations.ts";
+import type { ConversationRecord } from "../store/mod.ts";
 import { botAccounts, type CoreDeps } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { type Account, FEDI, XMPP } from "./types.ts";

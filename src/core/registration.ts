@@ -9,7 +9,7 @@
  * @module
  */
 import { cancelInvolving } from "./cancel.ts";
-import type { User } from "../store/users.ts";
+import type { User } from "../store/mod.ts";
 import { commandText, isoDate } from "./account_text.ts";
 import { botDomains, domainOf, type Turn } from "./context.ts";
 import { charge, limitOf } from "./flood.ts";

@@ -11,7 +11,7 @@ import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
 import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
 
 export interface CoreRig extends Disposable {
   readonly config: Config;

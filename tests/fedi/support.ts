@@ -19,7 +19,7 @@ import type { I18n } from "../../src/i18n.ts";
 import { type Lists, openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import type { SendResult } from "../../src/outbox/port.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
 import { MastodonTestServer, type TestAccount } from "../mastodon/server.ts";
 
 export const DOMAIN = "fedi.test";

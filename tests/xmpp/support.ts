@@ -16,7 +16,7 @@ import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import { logger, setupLogging } from "../../src/log.ts";
 import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
 import { XmppBot } from "../../src/xmpp/bot.ts";
 import type { SessionEvent } from "../../src/xmpp/session.ts";
 import type { XmppTuning } from "../../src/xmpp/tuning.ts";
