@@ -4,7 +4,8 @@
  * the bridge-wide blocks or the bot's own server no longer admit.
  */
 import type { PurgeCounts } from "../store/mod.ts";
-import { botAccounts, botDomains, type CoreDeps, domainOf, Turn } from "./context.ts";
+import { botAccounts, botDomains, type CoreDeps, domainOf } from "./deps.ts";
+import { Turn } from "./context.ts";
 import { revokeUser } from "./registration.ts";
 import type { AccountType } from "./types.ts";
 

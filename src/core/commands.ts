@@ -16,7 +16,8 @@ import {
   hasAddresses,
 } from "./commands_common.ts";
 import * as user from "./commands_user.ts";
-import { isAdmin, type Turn } from "./context.ts";
+import { isAdmin } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import { type CommandName, COMMANDS, type ParsedCommand, type ParsedMessage } from "./parse.ts";
 import { commandText } from "./account_text.ts";
 import { activeUser, registerAccount, unregisterAccount } from "./registration.ts";

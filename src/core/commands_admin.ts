@@ -7,7 +7,7 @@
  */
 import { cancelInvolving } from "./cancel.ts";
 import { readInletCounts } from "../store/mod.ts";
-import { isAdmin } from "./context.ts";
+import { isAdmin } from "./deps.ts";
 import { DAY_MS } from "./flood.ts";
 import {
   accountUsage,

@@ -7,7 +7,8 @@
  */
 import type { Config } from "../config.ts";
 import type { Params } from "../i18n_template.ts";
-import { botAccounts, type Turn } from "./context.ts";
+import { botAccounts } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import type { CommandName, ParsedCommand, ParsedMessage } from "./parse.ts";
 import { accountText, commandText, isoDate } from "./account_text.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";

@@ -7,7 +7,7 @@
  */
 import { cancelDomain } from "./cancel.ts";
 import type { AddResult, Lists, RemoveResult } from "../lists.ts";
-import { botDomains } from "./context.ts";
+import { botDomains } from "./deps.ts";
 import { type CommandContext, writeFile } from "./commands_common.ts";
 import { accountText, commandText } from "./account_text.ts";
 import { revokeUser } from "./registration.ts";

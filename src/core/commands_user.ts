@@ -5,7 +5,7 @@
  * @module
  */
 import { cancelBetween } from "./cancel.ts";
-import { isAdmin } from "./context.ts";
+import { isAdmin } from "./deps.ts";
 import { charge, limitOf } from "./flood.ts";
 import {
   accountUsage,

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { domainOf, languageOf, type Turn } from "./context.ts";
+import { domainOf, languageOf } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import type { Route } from "./recipients.ts";
 import { accountText } from "./account_text.ts";

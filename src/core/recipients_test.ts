@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseFor } from "./context.ts";
+import { parseFor } from "./deps.ts";
 import { deliveryInFlight, namedAccounts, type Resolution, resolveRoute } from "./recipients.ts";
 import { ALICE, BOB, CAROL, DAVE } from "./sending_fixture.ts";
 import { makeCore, type TestCore } from "./test_support.ts";

@@ -11,7 +11,8 @@
 import { cancelInvolving } from "./cancel.ts";
 import type { User } from "../store/mod.ts";
 import { commandText, isoDate } from "./account_text.ts";
-import { botDomains, domainOf, type Turn } from "./context.ts";
+import { botDomains, domainOf } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import { charge, limitOf } from "./flood.ts";
 import type { FediDirectory } from "./ports.ts";
 import {

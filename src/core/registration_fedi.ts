@@ -6,7 +6,8 @@
  * @module
  */
 import { htmlToText } from "../fedi/html.ts";
-import { domainOf, type Turn } from "./context.ts";
+import { domainOf } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import { negativeLookupsOf } from "./flood.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
 

@@ -25,7 +25,8 @@
  * @module
  */
 import type { Params } from "../i18n_template.ts";
-import { botAccounts, type Turn } from "./context.ts";
+import { botAccounts } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import { deliverToFedi, deliverToXmpp, type MessageInbound, statusText } from "./delivery.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";

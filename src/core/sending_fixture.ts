@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import type { Params } from "../i18n_template.ts";
-import { type CoreDeps, Turn } from "./context.ts";
+import type { CoreDeps } from "./deps.ts";
+import { Turn } from "./context.ts";
 import { parseMessage } from "./parse.ts";
 import { handleSend } from "./sending.ts";
 import { makeCore, type TestCore } from "./test_support.ts";

@@ -7,7 +7,7 @@ import type { Config } from "../config.ts";
 import { openLists } from "../lists.ts";
 import { loadTranslations } from "../locales.ts";
 import { openStore } from "../store/mod.ts";
-import type { CoreDeps } from "./context.ts";
+import type { CoreDeps } from "./deps.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
 import type { Effect } from "./types.ts";
 

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from "../../src/config.ts";
 import type { Config } from "../../src/config.ts";
-import type { CoreDeps } from "../../src/core/context.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 import { Core } from "../../src/core/engine.ts";
 import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
 import { openLists } from "../../src/lists.ts";

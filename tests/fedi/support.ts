@@ -5,7 +5,7 @@
  * emitted effect through the FediSender as soon as the core's transaction is over.
  */
 import { type Config, loadConfig, stateWords } from "../../src/config.ts";
-import { type CoreDeps, languageOf } from "../../src/core/context.ts";
+import { type CoreDeps, languageOf } from "../../src/core/deps.ts";
 import { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";

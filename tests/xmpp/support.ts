@@ -8,7 +8,7 @@
  * @module
  */
 import { type Config, loadConfig, stateWords } from "../../src/config.ts";
-import type { CoreDeps } from "../../src/core/context.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 import { Core } from "../../src/core/engine.ts";
 import { FakeFediDirectory } from "../../src/core/test_support.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
