@@ -8,7 +8,7 @@ import type { I18n } from "./i18n/mod.ts";
 import { type Lists, openLists } from "./lists/mod.ts";
 import { logger } from "./log.ts";
 import { runCleanup, scheduleDaily } from "./core/cleanup.ts";
-import { type CoreDeps, languageOf } from "./core/context.ts";
+import { type CoreDeps, languageOf } from "./core/deps.ts";
 import { Core } from "./core/engine.ts";
 import type { FediDirectory } from "./core/ports.ts";
 import { type AccountType, FEDI, XMPP } from "./core/types.ts";

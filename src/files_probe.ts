@@ -5,7 +5,7 @@
  */
 import { openLists } from "./lists/mod.ts";
 import { logger, setupLogging, stopLogging } from "./log.ts";
-import { openStore } from "./store/store.ts";
+import { openStore } from "./store/mod.ts";
 
 const dir = Deno.args[0]!;
 const mode = (path: string) => ((Deno.statSync(path).mode ?? 0) & 0o777).toString(8);

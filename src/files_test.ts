@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { preparePrivateFile } from "./files.ts";
-import { openDatabase } from "./store/db.ts";
-import { openStore } from "./store/store.ts";
+import { openDatabase, openStore } from "./store/mod.ts";
 
 const PROBE = fileURLToPath(new URL("./files_probe.ts", import.meta.url));
 

@@ -3,19 +3,24 @@
  * with {@link logger} and a category of its own, and passes values as properties.
  *
  * Lines go to stderr (journald keeps them under systemd) and, when configured, are appended to
- * `bridge-log-file`. Secrets never reach either: the values registered with {@link
- * redactSecrets} are masked wherever they appear, and properties whose names look like a secret
- * or a message body are masked whatever their value.
+ * `bridge-log-file` through `@logtape/file`; {@link reopenLogFile} opens that file again (after
+ * logrotate moved it). Secrets never reach either: `@logtape/redaction` masks properties whose
+ * names look like a secret or a message body, whatever their value, and the values registered
+ * with {@link redactSecrets} wherever they appear in a line.
  */
 import {
   configure,
   getLogger,
+  getTextFormatter,
   type Logger,
   type LogLevel as LogTapeLevel,
   type LogRecord,
   reset,
   type Sink,
+  type TextFormatter,
 } from "@logtape/logtape";
+import { getFileSink } from "@logtape/file";
+import { redactByField, redactByPattern, type RedactionPattern } from "@logtape/redaction";
 import type { LogLevel } from "./config/mod.ts";
 import { preparePrivateFile } from "./files.ts";
 
@@ -23,12 +28,18 @@ const ROOT = "bridge";
 const MASK = "[redacted]";
 /** Property names whose values are never written: credentials and message contents. */
 const SENSITIVE_KEY = /pass|token|secret|authorization|cookie|^body$|^content$|^text$/i;
+const PLACEHOLDER = /\{(\w+)\}/g;
 
 const secrets = new Set<string>();
+/** The text formatter wrapped in the masking of {@link secrets}; rebuilt when they change. */
+let lineFormatter: TextFormatter | null = null;
+/** The open log file sink, if any (for {@link reopenLogFile}). */
+let logFile: ReopenableSink | null = null;
 
 /** Values to mask in every log line from now on (passwords, tokens). Short values are ignored. */
 export function redactSecrets(...values: readonly string[]): void {
   for (const v of values) if (v.length >= 4) secrets.add(v);
+  lineFormatter = null;
 }
 
 /** A logger for one module: `logger("xmpp")` logs under `bridge.xmpp`. */
@@ -36,6 +47,7 @@ export function logger(...category: string[]): Logger {
   return getLogger([ROOT, ...category]);
 }
 
+/** What {@link setupLogging} needs: the lowest level written and where lines go. */
 export interface LogSetup {
   readonly level: LogLevel;
   /** Append lines to this file as well (null: stderr only). */
@@ -47,10 +59,11 @@ export interface LogSetup {
 /** Configures logging for the process; safe to call again (it replaces the previous set-up). */
 export async function setupLogging(setup: LogSetup): Promise<void> {
   const write = setup.write ?? stderrWriter();
-  const sinks: Record<string, Sink> = { main: lineSink(write) };
+  const sinks: Record<string, Sink> = { main: redacting((record) => write(formatRecord(record))) };
   // Created 0600 when missing; an existing file others can read is named in a warning.
   const warning = setup.file ? preparePrivateFile(setup.file) : null;
-  if (setup.file) sinks.file = fileSink(setup.file);
+  logFile = setup.file ? reopenableFileSink(setup.file) : null;
+  if (logFile) sinks.file = redacting(logFile);
   await configure({
     reset: true,
     sinks,
@@ -62,34 +75,32 @@ export async function setupLogging(setup: LogSetup): Promise<void> {
   if (warning !== null) logger("log").warn("{warning}", { warning });
 }
 
+/**
+ * Closes the log file and opens it again under its configured path (created 0600 when missing),
+ * for a SIGHUP after logrotate moved the file away. Does nothing when no log file is configured.
+ */
+export function reopenLogFile(): void {
+  logFile?.reopen();
+}
+
+/** Ends logging: flushes and closes the sinks (the log file included). */
 export async function stopLogging(): Promise<void> {
+  logFile = null;
   await reset();
 }
 
-/** Renders one record as a line, with secrets and sensitive properties masked. */
+/**
+ * Renders one record as a line ending in a newline, with secrets masked. Sensitive properties
+ * are masked before this by the sinks (see {@link redacting}).
+ */
 export function formatRecord(record: LogRecord): string {
-  const level = LEVEL_LABEL[record.level];
-  const category = record.category.join(".");
-  const props = record.properties;
-  let message: string;
-  if (typeof record.rawMessage === "string") {
-    message = record.rawMessage.replace(/\{(\w+)\}/g, (whole, key: string) => {
-      if (!Object.hasOwn(props, key)) return whole;
-      return render(key, props[key]);
-    });
-  } else {
-    message = record.message.map((part, i) => i % 2 === 0 ? String(part) : render("", part))
-      .join("");
-  }
-  const used = typeof record.rawMessage === "string"
-    ? new Set([...record.rawMessage.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))
-    : new Set<string>();
-  const extra = Object.entries(props)
-    .filter(([k]) => !used.has(k))
-    .map(([k, v]) => `${k}=${render(k, v)}`)
-    .join(" ");
-  const time = new Date(record.timestamp).toISOString();
-  return maskSecrets(`${time} ${level} ${category}: ${message}${extra ? ` ${extra}` : ""}`);
+  lineFormatter ??= maskingFormatter();
+  return lineFormatter(record);
+}
+
+/** Masks properties (and their placeholders) whose names match {@link SENSITIVE_KEY}. */
+function redacting(sink: Sink): Sink {
+  return redactByField(sink, { fieldPatterns: [SENSITIVE_KEY], action: () => MASK });
 }
 
 const LEVEL_LABEL: Record<LogTapeLevel, string> = {
@@ -101,8 +112,41 @@ const LEVEL_LABEL: Record<LogTapeLevel, string> = {
   fatal: "FATAL",
 };
 
-function render(key: string, value: unknown): string {
-  if (key && SENSITIVE_KEY.test(key)) return MASK;
+/** `2024-01-02T03:04:05.000Z INFO bridge.xmpp: message key=value`, one line. */
+const textFormatter = getTextFormatter({
+  timestamp: "rfc3339",
+  level: (level) => LEVEL_LABEL[level],
+  category: ".",
+  value: render,
+  // Newlines are escaped over the whole line below; other characters stay as they were logged.
+  sanitize: false,
+  format: ({ timestamp, level, category, message, record }) => {
+    const extra = unusedProperties(record);
+    const line = `${timestamp} ${level} ${category}: ${message}${extra ? ` ${extra}` : ""}`;
+    return line.replaceAll("\n", "\\n");
+  },
+});
+
+function maskingFormatter(): TextFormatter {
+  const patterns: RedactionPattern[] = [...secrets].map((s) => ({
+    pattern: new RegExp(RegExp.escape(s), "g"),
+    replacement: MASK,
+  }));
+  return patterns.length === 0 ? textFormatter : redactByPattern(textFormatter, patterns);
+}
+
+/** The properties the message template does not show, as `key=value` pairs. */
+function unusedProperties(record: LogRecord): string {
+  const used = typeof record.rawMessage === "string"
+    ? new Set([...record.rawMessage.matchAll(PLACEHOLDER)].map((m) => m[1]))
+    : new Set<string>();
+  return Object.entries(record.properties)
+    .filter(([k]) => !used.has(k))
+    .map(([k, v]) => `${k}=${render(v)}`)
+    .join(" ");
+}
+
+function render(value: unknown): string {
   if (value instanceof Error) return value.message;
   if (typeof value === "string") return value;
   try {
@@ -112,16 +156,6 @@ function render(key: string, value: unknown): string {
   }
 }
 
-function maskSecrets(line: string): string {
-  let out = line;
-  for (const s of secrets) out = out.replaceAll(s, MASK);
-  return out.replaceAll("\n", "\\n");
-}
-
-function lineSink(write: (line: string) => void): Sink {
-  return (record) => write(formatRecord(record) + "\n");
-}
-
 function stderrWriter(): (line: string) => void {
   const enc = new TextEncoder();
   return (line) => {
@@ -129,12 +163,22 @@ function stderrWriter(): (line: string) => void {
   };
 }
 
-/** Appends to a file; LogTape closes it (through `Symbol.dispose`) when logging is reset. */
-function fileSink(path: string): Sink & Disposable {
-  const enc = new TextEncoder();
-  const file = Deno.openSync(path, { append: true, create: true });
-  const sink = lineSink((line) => {
-    file.writeSync(enc.encode(line));
+type ReopenableSink = Sink & Disposable & { reopen(): void };
+
+/**
+ * `@logtape/file`'s sink (unbuffered: every line is written when logged), which {@link
+ * reopenLogFile} replaces by a fresh one on the same path; LogTape disposes it on reset.
+ */
+function reopenableFileSink(path: string): ReopenableSink {
+  const open = () => getFileSink(path, { formatter: formatRecord, bufferSize: 0 });
+  let current = open();
+  const sink = (record: LogRecord) => current(record);
+  return Object.assign(sink, {
+    reopen: () => {
+      current[Symbol.dispose]();
+      preparePrivateFile(path);
+      current = open();
+    },
+    [Symbol.dispose]: () => current[Symbol.dispose](),
   });
-  return Object.assign(sink, { [Symbol.dispose]: () => file.close() });
 }

@@ -5,26 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { runCleanup } from "./cleanup.ts";
+import { chatMaker } from "./commands_test_helpers.ts";
 import { Core } from "./engine.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
-import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
+import { type Account, FEDI, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 const BOB: Account = { network: FEDI, address: "bob@social.test" };
 const DAY = 24 * 3600_000;
 
-let ids = 0;
-function message(from: Account, text: string): Inbound {
-  return {
-    kind: "message",
-    from,
-    id: `m-${++ids}`,
-    text,
-    inReplyTo: null,
-    lang: null,
-    extras: null,
-  };
-}
+const message = chatMaker();
 
 const follow = (engine: Core) =>
   engine.handle({ kind: "follow", from: BOB, accountId: "77", request: false });

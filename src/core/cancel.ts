@@ -16,8 +16,9 @@
  *
  * @module
  */
-import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
-import { domainOf, type Turn } from "./context.ts";
+import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
+import { domainOf } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import { defuseMentions } from "./render.ts";
 import { type Account, type Effect, FEDI, XMPP } from "./types.ts";
 

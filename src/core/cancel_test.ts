@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { Outbox } from "../outbox/outbox.ts";
-import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
+import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
+import { chatMaker } from "./commands_test_helpers.ts";
 import { Core } from "./engine.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
-import { type Account, type AccountType, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
+import { type Account, type AccountType, type Effect, FEDI, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 const DAVE: Account = { network: XMPP, address: "dave@evil.example" };
@@ -19,18 +20,7 @@ const FEDI_ADMIN: Account = { network: FEDI, address: "admin@social.test" };
 
 type Deliver = Extract<Effect, { kind: "deliver" }>;
 
-let ids = 0;
-function message(from: Account, text: string): Inbound {
-  return {
-    kind: "message",
-    from,
-    id: `m-${++ids}`,
-    text,
-    inReplyTo: null,
-    lang: null,
-    extras: null,
-  };
-}
+const message = chatMaker();
 
 /** A core whose effects land in a real outbox table (nothing sends them: they stay queued). */
 async function setup(core: TestCore): Promise<Core> {

@@ -3,8 +3,9 @@
  * that left long ago, delete old conversation records, and unregister the users that the lists,
  * the bridge-wide blocks or the bot's own server no longer admit.
  */
-import type { PurgeCounts } from "../store/cleanup.ts";
-import { botAccounts, botDomains, type CoreDeps, domainOf, Turn } from "./context.ts";
+import type { PurgeCounts } from "../store/mod.ts";
+import { botAccounts, botDomains, type CoreDeps, domainOf } from "./deps.ts";
+import { Turn } from "./context.ts";
 import { revokeUser } from "./registration.ts";
 import type { AccountType } from "./types.ts";
 

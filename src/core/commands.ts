@@ -1,13 +1,14 @@
 /**
  * Commands and the language setting (SPEC §5). {@link handleCommand} runs one command: the
- * admin check, the handler (in commands_user.ts, commands_admin.ts, registration.ts) and the
- * note that a command message is never carried to the accounts it names. Each command answers
+ * admin check, the handler (in commands_user.ts, commands_admin.ts, commands_domains.ts,
+ * registration.ts) and the note that a command message is never carried to the accounts it names. Each command answers
  * with one notice, committed with the state change it made. Unknown words and several commands
  * in one message are the engine's to answer.
  *
  * @module
  */
 import * as admin from "./commands_admin.ts";
+import * as domains from "./commands_domains.ts";
 import {
   Answer,
   type CommandContext,
@@ -15,9 +16,11 @@ import {
   hasAddresses,
 } from "./commands_common.ts";
 import * as user from "./commands_user.ts";
-import { isAdmin, type Turn } from "./context.ts";
+import { isAdmin } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import { type CommandName, COMMANDS, type ParsedCommand, type ParsedMessage } from "./parse.ts";
-import { activeUser, commandText, registerAccount, unregisterAccount } from "./registration.ts";
+import { commandText } from "./account_text.ts";
+import { activeUser, registerAccount, unregisterAccount } from "./registration.ts";
 import type { Inbound } from "./types.ts";
 
 type MessageInbound = Extract<Inbound, { kind: "message" }>;
@@ -50,12 +53,12 @@ const HANDLERS: Readonly<Record<Exclude<CommandName, "register" | "unregister">,
     ablock: admin.ablock,
     aunblock: admin.aunblock,
     ahelp: admin.ahelp,
-    addred: admin.addred,
-    addgreen: admin.addgreen,
-    delred: admin.delred,
-    delgreen: admin.delgreen,
-    listred: admin.listred,
-    listgreen: admin.listgreen,
+    addred: domains.addred,
+    addgreen: domains.addgreen,
+    delred: domains.delred,
+    delgreen: domains.delgreen,
+    listred: domains.listred,
+    listgreen: domains.listgreen,
     open: admin.open,
     close: admin.close,
     status: admin.status,

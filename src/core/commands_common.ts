@@ -7,9 +7,10 @@
  */
 import type { Config } from "../config/mod.ts";
 import type { MessageKey, Params } from "../i18n/mod.ts";
-import { botAccounts, type Turn } from "./context.ts";
+import { botAccounts } from "./deps.ts";
+import type { Turn } from "./context.ts";
 import type { CommandName, ParsedCommand, ParsedMessage } from "./parse.ts";
-import { accountText, commandText } from "./registration.ts";
+import { accountText, commandText, isoDate } from "./account_text.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 
 /** A list answer shows at most this many entries, then "and N more". */
@@ -56,6 +57,16 @@ export class Answer {
       this.line("common.more", { count: items.length - MAX_LIST_LINES });
     }
     return this;
+  }
+
+  /** Adds the text of `key` with `items` joined as its `param`, when there are any items. */
+  joined(key: MessageKey, param: string, items: readonly string[]): this {
+    return items.length > 0 ? this.line(key, { [param]: items.join(", ") }) : this;
+  }
+
+  /** Adds {@link list}, or the text of `emptyKey` when there are no items. */
+  listOr(emptyKey: MessageKey, key: MessageKey, items: readonly string[]): this {
+    return items.length === 0 ? this.line(emptyKey) : this.list(key, {}, items);
   }
 
   get isEmpty(): boolean {
@@ -120,6 +131,11 @@ export function accountUsage(turn: Turn, name: CommandName): string {
   return `${commandText(turn, name)} ${otherExample(turn)}`;
 }
 
+/** An entry of a blocklist: the account and since when (`common.item_since`). */
+export function itemSince(turn: Turn, account: Account, at: number): string {
+  return turn.t("common.item_since", { item: accountText(turn, account), date: isoDate(at) });
+}
+
 /** Whether the account is one of the bridge's two bots. */
 export function isBot(config: Config, account: Account): boolean {
   const bots = botAccounts(config);
@@ -141,4 +157,14 @@ export function helpLink(
 ): string {
   const code = lang.toLowerCase();
   return urls[code] ?? urls[code.split("-")[0] ?? code] ?? botProfileUrl(config);
+}
+
+/** Runs a change of a state or list file; on failure answers so and returns null. */
+export function writeFile<T>(ctx: CommandContext, file: string, change: () => T): T | null {
+  try {
+    return change();
+  } catch {
+    ctx.answer.line("admin.file_error", { file });
+    return null;
+  }
 }

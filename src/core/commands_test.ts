@@ -1,24 +1,23 @@
 import assert from "node:assert/strict";
 import { ADMIN_COMMANDS, applyLanguage } from "./commands.ts";
 import {
+  ALICE,
   assertContact,
   assertNotice,
+  BOB,
   fedi,
+  FEDI_ADMIN,
   runCommand,
   seedUser,
   text,
   userOf,
   withGerman,
   xmpp,
+  XMPP_ADMIN,
 } from "./commands_test_helpers.ts";
 import { Turn } from "./context.ts";
 import { COMMANDS } from "./parse.ts";
 import { makeCore } from "./test_support.ts";
-
-const BOB = xmpp("bob@jabber.example");
-const ALICE = fedi("alice@remote.example");
-const XMPP_ADMIN = xmpp("admin@chat.test");
-const FEDI_ADMIN = fedi("admin@social.test");
 
 Deno.test("commands: the admin set is rows 7 to 22 of the table", () => {
   assert.deepEqual([...ADMIN_COMMANDS].sort(), COMMANDS.slice(7).slice().sort());

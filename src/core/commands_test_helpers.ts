@@ -6,18 +6,28 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n/mod.ts";
+import { createI18n, type I18n } from "../i18n/mod.ts";
 import type { MessageKey, Params } from "../i18n/mod.ts";
 import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import { handleCommand } from "./commands.ts";
-import { type CoreDeps, Turn } from "./context.ts";
-import { type ParsedMessage, parseMessage } from "./parse.ts";
+import { type CoreDeps, parseFor } from "./deps.ts";
+import { Turn } from "./context.ts";
+import type { ParsedMessage } from "./parse.ts";
 import { registerAccount, type RegisterHow } from "./registration.ts";
 import type { TestCore } from "./test_support.ts";
 import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
 
 export const fedi = (address: string): Account => ({ network: FEDI, address });
 export const xmpp = (address: string): Account => ({ network: XMPP, address });
+
+// The accounts of the command and registration tests.
+export const ALICE = fedi("alice@remote.example");
+export const BOB = xmpp("bob@jabber.example");
+export const SPAM = fedi("spam@bad.example");
+export const XMPP_ADMIN = xmpp("admin@chat.test");
+export const FEDI_ADMIN = fedi("admin@social.test");
+/** A day, in milliseconds. */
+export const DAY = 24 * 3600_000;
 
 /** One part of an expected answer: a key and its parameters. */
 export type Part = readonly [key: MessageKey, params?: Params];
@@ -60,14 +70,7 @@ export function assertContact(
 }
 
 export function parse(deps: CoreDeps, from: Account, body: string): ParsedMessage {
-  const { config } = deps;
-  return parseMessage(body, {
-    prefixes: config.prefixes,
-    commandWords: config.commandWords,
-    apInstance: config.apInstance,
-    botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
-    from: from.network,
-  });
+  return parseFor(deps.config, body, from);
 }
 
 export function messageOf(
@@ -76,6 +79,34 @@ export function messageOf(
   lang: string | null = null,
 ): Extract<Inbound, { kind: "message" }> {
   return { kind: "message", from, id: "msg-1", text: body, inReplyTo: null, lang, extras: null };
+}
+
+/**
+ * A maker of chat messages (or statuses) from `from`, each with a fresh id: `m-1`, `m-2`, ...
+ * (the count is the maker's own, so one test file's ids do not depend on another's).
+ */
+export function chatMaker(): (from: Account, text: string) => Inbound {
+  let ids = 0;
+  return (from, text) => ({
+    kind: "message",
+    from,
+    id: `m-${++ids}`,
+    text,
+    inReplyTo: null,
+    lang: null,
+    extras: null,
+  });
+}
+
+/** The shipped catalogues, English as the default and fallback language. */
+export function englishI18n(): I18n {
+  return createI18n({
+    builtin: BUILTIN_CATALOGS,
+    reference: REFERENCE_LANGUAGE,
+    overridesDir: null,
+    unknownLanguage: "en",
+    defaultLanguage: "en",
+  });
 }
 
 /**
@@ -144,4 +175,19 @@ export function withGerman(core: TestCore): CoreDeps {
 /** The user row, or undefined. */
 export function userOf(core: TestCore, account: Account) {
   return core.deps.store.users.get(account.network, account.address);
+}
+
+/** The list answer: heading, then one "- item" line each. */
+export function listText(core: TestCore, key: MessageKey, items: string[]): string {
+  return [core.deps.i18n.t("en", key, { count: items.length }), ...items.map((i) => `- ${i}`)]
+    .join("\n");
+}
+
+/** The first answer to a Fediverse or an XMPP newcomer. */
+export const WELCOME_FEDI: Part = ["reg.welcome_fedi", { help: "!help" }];
+export const WELCOME_XMPP: Part = ["reg.welcome_xmpp", { help: "!help" }];
+
+/** Registers ALICE in the fake directory as an ordinary, active account. */
+export function knowAlice(core: TestCore, opts: Parameters<TestCore["fedi"]["add"]>[1] = {}) {
+  return core.fedi.add(ALICE.address, { id: "77", now: core.clock.now, ...opts });
 }

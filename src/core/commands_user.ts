@@ -5,17 +5,19 @@
  * @module
  */
 import { cancelBetween } from "./cancel.ts";
-import { isAdmin } from "./context.ts";
+import { isAdmin } from "./deps.ts";
 import { charge, limitOf } from "./flood.ts";
 import {
   accountUsage,
   type CommandContext,
   helpLink,
+  itemSince,
   namedAccounts,
   noteUnusable,
   otherExample,
 } from "./commands_common.ts";
-import { accountText, activeUser, commandText, isoDate } from "./registration.ts";
+import { accountText, commandText } from "./account_text.ts";
+import { activeUser } from "./registration.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 /** Forwards the message to the first XMPP admin, naming who sent it. */
@@ -104,8 +106,8 @@ export function block(ctx: CommandContext): void {
     // What is still queued between the two, either way, does not go (nobody is told).
     cancelBetween(turn, turn.sender, account);
   }
-  if (added.length > 0) answer.line("cmd.blocked", { accounts: added.join(", ") });
-  if (already.length > 0) answer.line("cmd.already_blocked", { accounts: already.join(", ") });
+  answer.joined("cmd.blocked", "accounts", added);
+  answer.joined("cmd.already_blocked", "accounts", already);
   noteUnusable(ctx, named);
 }
 
@@ -127,8 +129,8 @@ export function unblock(ctx: CommandContext): void {
     );
     (gone ? removed : absent).push(accountText(turn, account));
   }
-  if (removed.length > 0) answer.line("cmd.unblocked", { accounts: removed.join(", ") });
-  if (absent.length > 0) answer.line("cmd.not_blocked", { accounts: absent.join(", ") });
+  answer.joined("cmd.unblocked", "accounts", removed);
+  answer.joined("cmd.not_blocked", "accounts", absent);
   noteUnusable(ctx, named);
 }
 
@@ -145,11 +147,6 @@ export function listblock(ctx: CommandContext): void {
   answer.list(
     "cmd.listblock",
     {},
-    blocks.map((b) =>
-      turn.t("common.item_since", {
-        item: accountText(turn, { network, address: b.blocked }),
-        date: isoDate(b.at),
-      })
-    ),
+    blocks.map((b) => itemSince(turn, { network, address: b.blocked }, b.at)),
   );
 }

@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
 import { MAX_LIST_LINES } from "./commands_common.ts";
 import {
+  ALICE,
   assertNotice,
-  fedi,
+  BOB,
+  DAY,
   type Part,
   runCommand,
   seedUser,
   withGerman,
-  xmpp,
+  XMPP_ADMIN,
 } from "./commands_test_helpers.ts";
 import { makeCore } from "./test_support.ts";
-
-const BOB = xmpp("bob@jabber.example");
-const ALICE = fedi("alice@remote.example");
-const XMPP_ADMIN = xmpp("admin@chat.test");
-const DAY = 24 * 3600_000;
 
 // --- report ---------------------------------------------------------------------------------
 

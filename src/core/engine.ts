@@ -6,12 +6,13 @@
 import { registerAccount, unregisterAccount } from "./registration.ts";
 import { applyLanguage, handleCommand } from "./commands.ts";
 import { handleSend } from "./sending.ts";
-import { botAccounts, type CoreDeps, Turn } from "./context.ts";
-import { type ParsedMessage, parseMessage } from "./parse.ts";
+import { botAccounts, type CoreDeps, parseFor } from "./deps.ts";
+import { Turn } from "./context.ts";
+import type { ParsedMessage } from "./parse.ts";
 import { defuseMentions } from "./render.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 import { deliveryInFlight } from "./recipients.ts";
-import { allowCommand } from "./flood.ts";
+import { charge, limitOf } from "./flood.ts";
 
 /**
  * The longest text the core takes in one message. Mastodon-compatible servers allow a few
@@ -145,14 +146,7 @@ export class Core {
 
   /** Parses a message the way the core does, for adapters and tests. */
   parse(text: string, from: Account): ParsedMessage {
-    const { config } = this.deps;
-    return parseMessage(text, {
-      prefixes: config.prefixes,
-      commandWords: config.commandWords,
-      apInstance: config.apInstance,
-      botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
-      from: from.network,
-    });
+    return parseFor(this.deps.config, text, from);
   }
 
   async #message(turn: Turn, inbound: Extract<Inbound, { kind: "message" }>): Promise<void> {
@@ -255,4 +249,22 @@ export class Core {
     return (account.network === bots.fedi.network && account.address === bots.fedi.address) ||
       (account.network === bots.xmpp.network && account.address === bots.xmpp.address);
   }
+}
+
+/**
+ * The `command` budget, for a message that is a command, several, an unknown one or a language
+ * setting: true when it may be handled. Over the budget, the first such message gets one notice
+ * and the rest are dropped in silence (the event still counts as handled).
+ */
+function allowCommand(turn: Turn, parsed: ParsedMessage): boolean {
+  const isCommand = parsed.commands.length > 0 || parsed.unknownCommands.length > 0 ||
+    parsed.lang !== null;
+  if (!isCommand) return true;
+  const verdict = charge(turn.deps, turn.sender, "command");
+  if (verdict === "ok") return true;
+  if (verdict === "over") {
+    turn.reply("flood.commands", { max: limitOf(turn.deps.config, "command").max });
+  }
+  turn.commit(() => {});
+  return false;
 }

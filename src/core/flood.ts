@@ -21,12 +21,11 @@
  * @module
  */
 import type { Config } from "../config/mod.ts";
-import type { MessageKey } from "../i18n/mod.ts";
+import type { MessageKey, Params } from "../i18n/mod.ts";
 import { logger } from "../log.ts";
-import type { Store } from "../store/store.ts";
-import { botDomains, type CoreDeps, domainOf, isAdmin, type Turn } from "./context.ts";
-import type { ParsedMessage } from "./parse.ts";
-import { commandText } from "./registration.ts";
+import type { Store } from "../store/mod.ts";
+import { botDomains, type CoreDeps, domainOf, isAdmin } from "./deps.ts";
+import { commandText } from "./account_text.ts";
 import type { Account, Effect } from "./types.ts";
 
 export type Budget = "command" | "refusal" | "register" | "report" | "outsider";
@@ -98,16 +97,27 @@ export function isOutsider(deps: CoreDeps, account: Account): boolean {
   return false;
 }
 
+/** What {@link guardAnswers} reads and keeps of a turn (a `Turn` of context.ts). */
+export interface GuardedTurn {
+  readonly deps: CoreDeps;
+  readonly sender: Account;
+  /** Whether the turn's answers are error answers. */
+  readonly refusal: boolean;
+  /** The verdicts of this turn so far, per budget (each budget is charged once a turn). */
+  readonly verdicts: Map<Budget, Verdict>;
+  t(key: string, params?: Params): string;
+}
+
 /**
  * Applies the answer budgets to the effects a turn is about to commit: `outsider` to answers to
  * an outsider (one who was an outsider before the change and still is after it: a newcomer's
  * welcome and a leaver's goodbye always go), `refusal` to error answers of a turn marked
- * {@link Turn.refusal}. Answers over the budget are dropped; the first error answer over
+ * `Turn.refusal`. Answers over the budget are dropped; the first error answer over
  * `max-refusals-per-hour` is replaced by one "slow down" notice. Other effects pass unchanged.
  * Each budget is charged at most once per turn.
  */
 export function guardAnswers(
-  turn: Turn,
+  turn: GuardedTurn,
   effects: readonly Effect[],
   outsiderBefore: boolean,
 ): Effect[] {
@@ -203,22 +213,4 @@ export function negativeLookupsOf(store: Store): NegativeLookups {
     negativeLookups.set(store, cache);
   }
   return cache;
-}
-
-/**
- * The `command` budget, for a message that is a command, several, an unknown one or a language
- * setting: true when it may be handled. Over the budget, the first such message gets one notice
- * and the rest are dropped in silence (the event still counts as handled).
- */
-export function allowCommand(turn: Turn, parsed: ParsedMessage): boolean {
-  const isCommand = parsed.commands.length > 0 || parsed.unknownCommands.length > 0 ||
-    parsed.lang !== null;
-  if (!isCommand) return true;
-  const verdict = charge(turn.deps, turn.sender, "command");
-  if (verdict === "ok") return true;
-  if (verdict === "over") {
-    turn.reply("flood.commands", { max: limitOf(turn.deps.config, "command").max });
-  }
-  turn.commit(() => {});
-  return false;
 }

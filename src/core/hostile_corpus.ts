@@ -11,13 +11,8 @@ import { htmlToText } from "../fedi/html.ts";
 import type { I18n } from "../i18n/mod.ts";
 import { parseMessage, type ParseOptions } from "./parse.ts";
 import type { FediLimits } from "./ports.ts";
-import {
-  fediLength,
-  fediStatusText,
-  renderHeader,
-  renderStatusBody,
-  truncateForFedi,
-} from "./render.ts";
+import { fediStatusText, renderHeader, renderStatusBody } from "./render.ts";
+import { fediLength, truncateForFedi } from "./fedi_length.ts";
 
 /** One hostile input: a name for failure messages, the text, and what its shape promises. */
 export interface HostileSample {
@@ -129,12 +124,26 @@ export function randomMix(random: () => number, size: number): string {
  * from `seed`. With `size` = 1,000,000 every sample is a 1 MB body.
  */
 export function hostileCorpus(size: number, seed = 12, mixes = 4): HostileSample[] {
+  const samples = [...markupSamples(size), ...textSamples(size)];
+  const random = seededRandom(seed);
+  for (let i = 0; i < mixes; i++) {
+    samples.push({
+      name: `random mix ${i} (seed ${seed})`,
+      text: randomMix(random, size),
+      markup: true,
+    });
+  }
+  return samples;
+}
+
+/** The worst cases for the HTML reader: deep nesting, unclosed tags, entities. */
+function markupSamples(size: number): HostileSample[] {
   const half = Math.floor(size / 12);
   const nest = (open: string, close: string): string => {
     const depth = Math.max(1, Math.floor(size / (open.length + close.length)));
     return open.repeat(depth) + "deep" + close.repeat(depth);
   };
-  const samples: HostileSample[] = [
+  return [
     { name: "nested div", text: nest("<div>", "</div>"), markup: true },
     { name: "nested span", text: nest("<span>", "</span>"), markup: true },
     { name: "nested blockquote", text: nest("<blockquote>", "</blockquote>"), markup: true },
@@ -152,6 +161,12 @@ export function hostileCorpus(size: number, seed = 12, mixes = 4): HostileSample
     { name: "br and empty paragraphs", text: fill("x<br><p></p>", size), markup: true },
     { name: "entities", text: fill("&amp;&lt;&#64;&bogus;", size), markup: true },
     { name: "run of <", text: fill("<", size), markup: true },
+  ];
+}
+
+/** The worst cases for the text paths: URLs, at signs, addresses, headers, long runs. */
+function textSamples(size: number): HostileSample[] {
+  return [
     { name: "URL ending in )", text: "see http://a.example/" + fill(")", size), markup: false },
     { name: "URL ending in (", text: "see http://a.example/" + fill("(", size), markup: false },
     { name: "many URLs with )", text: fill("http://a.example/(x)) ", size), markup: false },
@@ -179,15 +194,6 @@ export function hostileCorpus(size: number, seed = 12, mixes = 4): HostileSample
     { name: "dotted labels", text: fill("a.", size), markup: false },
     { name: "quote lines", text: fill("> @x@host\n", size), markup: false },
   ];
-  const random = seededRandom(seed);
-  for (let i = 0; i < mixes; i++) {
-    samples.push({
-      name: `random mix ${i} (seed ${seed})`,
-      text: randomMix(random, size),
-      markup: true,
-    });
-  }
-  return samples;
 }
 
 /** Distinct XMPP addresses separated by spaces, about `size` code units. */

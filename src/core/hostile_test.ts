@@ -6,19 +6,12 @@
  * timed tests): `deno task bench --only=hostile` prints the worst time per 100 kB.
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n/mod.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
+import { englishI18n } from "./commands_test_helpers.ts";
 import { hostileCorpus, type HostileSample, seededRandom, textPaths } from "./hostile_corpus.ts";
 import { COMMANDS, type ParsedMessage } from "./parse.ts";
-import { countGraphemes, fediLength, graphemes } from "./render.ts";
+import { countGraphemes, fediLength, graphemes } from "./fedi_length.ts";
 
-const i18n = createI18n({
-  builtin: BUILTIN_CATALOGS,
-  reference: REFERENCE_LANGUAGE,
-  overridesDir: null,
-  unknownLanguage: "en",
-  defaultLanguage: "en",
-});
+const i18n = englishI18n();
 const LIMITS = { maxCharacters: 500, charactersReservedPerUrl: 23 };
 const DEPS = {
   i18n,
@@ -132,66 +125,31 @@ Deno.test("hostile corpus (1 MB bodies): deep nesting and long runs of ) @ : < c
  */
 function workOf(f: () => unknown): number {
   let work = 0;
-  const strings = String.prototype;
-  const arrays = Array.prototype;
-  const saved = {
-    slice: strings.slice,
-    substring: strings.substring,
-    split: strings.split,
-    includes: arrays.includes,
-    indexOf: arrays.indexOf,
-    unshift: arrays.unshift,
-    shift: arrays.shift,
+  const restore: (() => void)[] = [];
+  /** Counts the length of what `name` returns ("output") or of what it is called on ("input"). */
+  const count = (proto: object, name: string, kind: "input" | "output"): void => {
+    const methods = proto as Record<string, (...args: unknown[]) => { length: number }>;
+    const original = methods[name]!;
+    methods[name] = function (this: { length: number }, ...args: unknown[]) {
+      if (kind === "input") work += this.length;
+      const out = original.apply(this, args);
+      if (kind === "output") work += out.length;
+      return out;
+    };
+    restore.push(() => (methods[name] = original));
   };
-  strings.slice = function (this: string, ...args: [number?, number?]) {
-    const out = saved.slice.apply(this, args);
-    work += out.length;
-    return out;
-  };
-  strings.substring = function (this: string, ...args: [number, number?]) {
-    const out = saved.substring.apply(this, args);
-    work += out.length;
-    return out;
-  };
-  // deno-lint-ignore no-explicit-any
-  (strings as any).split = function (this: string, ...args: any[]) {
-    work += this.length;
-    // deno-lint-ignore no-explicit-any
-    return (saved.split as any).apply(this, args);
-  };
-  // deno-lint-ignore no-explicit-any
-  arrays.includes = function (this: unknown[], ...args: any[]) {
-    work += this.length;
-    // deno-lint-ignore no-explicit-any
-    return (saved.includes as any).apply(this, args);
-  };
-  // deno-lint-ignore no-explicit-any
-  arrays.indexOf = function (this: unknown[], ...args: any[]) {
-    work += this.length;
-    // deno-lint-ignore no-explicit-any
-    return (saved.indexOf as any).apply(this, args);
-  };
+  count(String.prototype, "slice", "output");
+  count(String.prototype, "substring", "output");
+  count(String.prototype, "split", "input");
+  count(Array.prototype, "includes", "input");
+  count(Array.prototype, "indexOf", "input");
   // Adding or taking at the front of an array moves all of it.
-  // deno-lint-ignore no-explicit-any
-  arrays.unshift = function (this: unknown[], ...args: any[]) {
-    work += this.length;
-    // deno-lint-ignore no-explicit-any
-    return (saved.unshift as any).apply(this, args);
-  };
-  arrays.shift = function (this: unknown[]) {
-    work += this.length;
-    return saved.shift.apply(this);
-  };
+  count(Array.prototype, "unshift", "input");
+  count(Array.prototype, "shift", "input");
   try {
     f();
   } finally {
-    Object.assign(strings, { slice: saved.slice, substring: saved.substring, split: saved.split });
-    Object.assign(arrays, {
-      includes: saved.includes,
-      indexOf: saved.indexOf,
-      unshift: saved.unshift,
-      shift: saved.shift,
-    });
+    for (const undo of restore) undo();
   }
   return work;
 }

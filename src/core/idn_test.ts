@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { fedi, runCommand, seedUser, text, userOf, xmpp } from "./commands_test_helpers.ts";
 import { Core } from "./engine.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "./test_support.ts";
 import type { Account, Effect, Inbound } from "./types.ts";
 
 const BOB = xmpp("bob@chat.test");
@@ -24,11 +24,17 @@ function deliveriesTo(effects: readonly Effect[], to: Account): Effect[] {
   );
 }
 
-Deno.test("a block written in Unicode stops the punycode acct Mastodon reports", async () => {
-  using core = makeCore();
+/** Bob (XMPP) and the troll (Fediverse, as Mastodon reports it) registered. */
+function bobAndTroll(): TestCore {
+  const core = makeCore();
   seedUser(core, BOB);
   seedUser(core, TROLL);
   core.fedi.add(TROLL.address, { now: core.clock.now });
+  return core;
+}
+
+Deno.test("a block written in Unicode stops the punycode acct Mastodon reports", async () => {
+  using core = bobAndTroll();
   const engine = new Core(core.deps);
 
   await engine.handle(message(BOB, "!block @troll@Bücher.Example", "b-1"));
@@ -42,10 +48,7 @@ Deno.test("a block written in Unicode stops the punycode acct Mastodon reports",
 });
 
 Deno.test("an admin block written in Unicode stops the punycode acct", async () => {
-  using core = makeCore();
-  seedUser(core, BOB);
-  seedUser(core, TROLL);
-  core.fedi.add(TROLL.address, { now: core.clock.now });
+  using core = bobAndTroll();
   const engine = new Core(core.deps);
 
   await engine.handle(message(XMPP_ADMIN, "!ablock @troll@bücher.example", "a-1"));

@@ -17,8 +17,7 @@
  * Each is also run on the NFKC form of the status, for servers that normalise (`＠` → `@`).
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n/mod.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
+import { englishI18n } from "./commands_test_helpers.ts";
 import { seededRandom } from "./hostile_corpus.ts";
 import { defuseMentions, fediStatusText, renderHeader } from "./render.ts";
 
@@ -62,13 +61,7 @@ function mentionsIn(text: string): Found[] {
   return found;
 }
 
-const i18n = createI18n({
-  builtin: BUILTIN_CATALOGS,
-  reference: REFERENCE_LANGUAGE,
-  overridesDir: null,
-  unknownLanguage: "en",
-  defaultLanguage: "en",
-});
+const i18n = englishI18n();
 
 /** Only the leading mentions of `recipients`, and every parser sees each of them there. */
 function assertOnlyRecipients(status: string, recipients: readonly string[], input: string) {

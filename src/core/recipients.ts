@@ -18,8 +18,8 @@
  *
  * @module
  */
-import type { ConversationRecord } from "../store/conversations.ts";
-import { botAccounts, type CoreDeps } from "./context.ts";
+import type { ConversationRecord } from "../store/mod.ts";
+import { botAccounts, type CoreDeps } from "./deps.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { type Account, FEDI, XMPP } from "./types.ts";
 

@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
-import { parseMessage } from "./parse.ts";
+import { parseFor } from "./deps.ts";
 import { deliveryInFlight, namedAccounts, type Resolution, resolveRoute } from "./recipients.ts";
 import { ALICE, BOB, CAROL, DAVE } from "./sending_fixture.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
 import { type Account, FEDI, XMPP } from "./types.ts";
 
 function parse(core: TestCore, from: Account, text: string) {
-  const { config } = core.deps;
-  return parseMessage(text, {
-    prefixes: config.prefixes,
-    commandWords: config.commandWords,
-    apInstance: config.apInstance,
-    botAddresses: { fedi: config.fediHandle, xmpp: config.xmppJid },
-    from: from.network,
-  });
+  return parseFor(core.deps.config, text, from);
 }
 
 function record(

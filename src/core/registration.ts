@@ -9,13 +9,20 @@
  * @module
  */
 import { cancelInvolving } from "./cancel.ts";
-import { htmlToText } from "../fedi/html.ts";
+import type { User } from "../store/mod.ts";
 import type { MessageKey } from "../i18n/mod.ts";
-import type { User } from "../store/users.ts";
-import { botDomains, domainOf, type Turn } from "./context.ts";
-import { charge, limitOf, negativeLookupsOf } from "./flood.ts";
-import { type CommandName, COMMANDS } from "./parse.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
+import { commandText, isoDate } from "./account_text.ts";
+import { botDomains, domainOf } from "./deps.ts";
+import type { Turn } from "./context.ts";
+import { charge, limitOf } from "./flood.ts";
+import type { FediDirectory } from "./ports.ts";
+import {
+  appLabel,
+  checkFediAccount,
+  type FediFacts,
+  type Refusal,
+  usableLanguage,
+} from "./registration_fedi.ts";
 import { type Account, FEDI } from "./types.ts";
 
 /** What made the sender ask to join. */
@@ -31,36 +38,10 @@ export interface RegisterHow {
   readonly note?: string | null;
 }
 
-/** How far back recent activity counts, in days. */
-export const ACTIVITY_DAYS = 30;
-/** How many of the latest statuses the activity check looks at. */
-export const ACTIVITY_SAMPLE = 40;
-const DAY_MS = 24 * 3600_000;
-
-/** Profile hashtags by which an account asks bots to leave it alone. */
-const NOBOT_RE = /(?:^|[^\p{L}\p{N}_])#(?:nobot|nobots|nobridge)(?![\p{L}\p{N}_])/iu;
-
-/** `epoch ms` -> `YYYY-MM-DD` (UTC). */
-export function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 /** The user row when the account is registered and active, else undefined. */
 export function activeUser(turn: Turn, account: Account): User | undefined {
   const user = turn.deps.store.users.get(account.network, account.address);
   return user !== undefined && user.revokedAt === null ? user : undefined;
-}
-
-/** A refusal found by one of the checks: the key of the answer and its parameters. */
-interface Refusal {
-  readonly key: MessageKey;
-  readonly params?: Record<string, string | number>;
-}
-
-/** What the Fediverse checks learnt about the account. */
-interface FediFacts {
-  readonly info: FediAccountInfo;
-  readonly lang: string | null;
 }
 
 /**
@@ -69,89 +50,133 @@ interface FediFacts {
  */
 export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boolean> {
   const { deps, sender } = turn;
-  const { config, store, lists } = deps;
   const current = activeUser(turn, sender);
-  const previous = current ?? store.users.get(sender.network, sender.address);
+  const previous = current ?? deps.store.users.get(sender.network, sender.address);
   const domain = domainOf(sender.address);
-  const ownDomain = botDomains(config).has(domain);
-
-  const refuse = (refusal: Refusal): false => {
-    turn.refusal = true;
-    turn.replyText(withNote(turn.t(refusal.key, refusal.params), how));
-    if (how.trigger === "follow_request") turn.contact(sender, "reject", how.accountId ?? null);
-    if (how.trigger === "subscribe") turn.contact(sender, "unsubscribed");
-    turn.commit(() => {});
-    return false;
-  };
-
-  // Flood control: a budget of attempts to join per account and day, before any lookup. The
-  // first attempt over it is told why; later ones get no answer at all.
-  if (current === undefined) {
-    const verdict = charge(deps, sender, "register");
-    if (verdict === "over") {
-      return refuse({
-        key: "flood.registrations",
-        params: { max: limitOf(config, "register").max },
-      });
-    }
-    if (verdict === "silent") {
-      if (how.trigger === "follow_request") turn.contact(sender, "reject", how.accountId ?? null);
-      if (how.trigger === "subscribe") turn.contact(sender, "unsubscribed");
-      turn.commit(() => {});
-      return false;
-    }
-  }
-
-  // 1-5: the rules that need no network. Being registered already is no new registration,
-  // so closing or a full bridge does not turn an active user away.
-  if (current === undefined && !lists.isOpen()) return refuse({ key: "reg.closed" });
-  if (
-    current === undefined && config.maxRegUsers > 0 &&
-    store.users.countActive() >= config.maxRegUsers
-  ) {
-    return refuse({ key: "reg.full", params: { max: config.maxRegUsers } });
-  }
-  if (store.bridgeBlocks.has(sender.network, sender.address)) {
-    return refuse({ key: "reg.blocked" });
-  }
-  if (!ownDomain && lists.isRed(domain)) {
-    return refuse({ key: "reg.red_domain", params: { domain } });
-  }
-  if (config.greenlistMode && !ownDomain && !lists.isGreen(domain)) {
-    return refuse({ key: "reg.not_green", params: { domain } });
-  }
+  if (current === undefined && !passesFloodGate(turn, how)) return false;
+  const local = localRefusal(turn, current, domain);
+  if (local !== null) return refuse(turn, how, local);
 
   // 6: what the bot's Fediverse server knows of the account.
   let facts: FediFacts | null = null;
   if (sender.network === FEDI) {
-    const fedi = deps.fedi;
-    if (fedi === null) {
-      throw new Error("registerAccount: a Fediverse registration needs a FediDirectory");
-    }
-    const checked = await checkFediAccount(turn, fedi, domain, how.statusLang ?? null);
-    if ("key" in checked) return refuse(checked);
+    const checked = await checkFediAccount(turn, fediOf(turn), domain, how.statusLang ?? null);
+    if ("key" in checked) return refuse(turn, how, checked);
     facts = checked;
   }
 
   // 7: how often this account joined before (a purged row's count is kept). An active user's
   // count does not move.
+  const { config, store } = deps;
   if (
     current === undefined && config.maxApRegistrations > 0 &&
     store.users.registrationCount(sender.network, sender.address) >= config.maxApRegistrations
   ) {
-    return refuse({ key: "reg.too_many", params: { max: config.maxApRegistrations } });
+    return refuse(turn, how, { key: "reg.too_many", params: { max: config.maxApRegistrations } });
   }
 
   const accountId = how.accountId ?? facts?.info.id ?? previous?.accountId ?? null;
-  let lang: string | null = null;
-  let app = "XMPP";
-  if (current === undefined) {
-    lang = facts !== null ? facts.lang : usableLanguage(turn, how.statusLang ?? null);
-    if (sender.network === FEDI) app = await appLabel(deps.fedi!, domain);
-    // The welcome is written in the language just found.
-    if (lang !== null) turn.lang = lang;
-  }
+  const { lang, app } = current === undefined
+    ? await newcomer(turn, how, facts, domain)
+    : { lang: null, app: "XMPP" };
+  welcome(turn, how, current, accountId);
+  turn.commit(() => {
+    if (current !== undefined) return;
+    store.users.register({
+      type: sender.network,
+      address: sender.address,
+      at: deps.now(),
+      lang,
+      app,
+      accountId: sender.network === FEDI ? accountId : null,
+    });
+  });
+  return true;
+}
 
+/** Answers a refusal, turns down the contact request that came with it, and commits. */
+function refuse(turn: Turn, how: RegisterHow, refusal: Refusal): false {
+  turn.refusal = true;
+  turn.replyText(withNote(turn.t(refusal.key, refusal.params), how));
+  return turnDown(turn, how);
+}
+
+/** Turns down the follow request or subscription that asked to join, and commits. */
+function turnDown(turn: Turn, how: RegisterHow): false {
+  const { sender } = turn;
+  if (how.trigger === "follow_request") turn.contact(sender, "reject", how.accountId ?? null);
+  if (how.trigger === "subscribe") turn.contact(sender, "unsubscribed");
+  turn.commit(() => {});
+  return false;
+}
+
+/**
+ * Flood control: a budget of attempts to join per account and day, before any lookup. The
+ * first attempt over it is told why; later ones get no answer at all. False when refused.
+ */
+function passesFloodGate(turn: Turn, how: RegisterHow): boolean {
+  const { deps, sender } = turn;
+  const verdict = charge(deps, sender, "register");
+  if (verdict === "over") {
+    const max = limitOf(deps.config, "register").max;
+    return refuse(turn, how, { key: "flood.registrations", params: { max } });
+  }
+  if (verdict === "silent") return turnDown(turn, how);
+  return true;
+}
+
+/**
+ * 1-5: the rules that need no network. Being registered already is no new registration, so
+ * closing or a full bridge does not turn an active user away.
+ */
+function localRefusal(turn: Turn, current: User | undefined, domain: string): Refusal | null {
+  const { config, store, lists } = turn.deps;
+  const { sender } = turn;
+  const ownDomain = botDomains(config).has(domain);
+  if (current === undefined && !lists.isOpen()) return { key: "reg.closed" };
+  if (
+    current === undefined && config.maxRegUsers > 0 &&
+    store.users.countActive() >= config.maxRegUsers
+  ) {
+    return { key: "reg.full", params: { max: config.maxRegUsers } };
+  }
+  if (store.bridgeBlocks.has(sender.network, sender.address)) return { key: "reg.blocked" };
+  if (!ownDomain && lists.isRed(domain)) return { key: "reg.red_domain", params: { domain } };
+  if (config.greenlistMode && !ownDomain && !lists.isGreen(domain)) {
+    return { key: "reg.not_green", params: { domain } };
+  }
+  return null;
+}
+
+function fediOf(turn: Turn): FediDirectory {
+  const { fedi } = turn.deps;
+  if (fedi === null) {
+    throw new Error("registerAccount: a Fediverse registration needs a FediDirectory");
+  }
+  return fedi;
+}
+
+/** A new user's language and app label; the welcome is written in the language just found. */
+async function newcomer(
+  turn: Turn,
+  how: RegisterHow,
+  facts: FediFacts | null,
+  domain: string,
+): Promise<{ lang: string | null; app: string }> {
+  const lang = facts !== null ? facts.lang : usableLanguage(turn, how.statusLang ?? null);
+  const app = turn.sender.network === FEDI ? await appLabel(fediOf(turn), domain) : "XMPP";
+  if (lang !== null) turn.lang = lang;
+  return { lang, app };
+}
+
+/** The answer to a registered sender and the contact effects that make it mutual. */
+function welcome(
+  turn: Turn,
+  how: RegisterHow,
+  current: User | undefined,
+  accountId: string | null,
+): void {
+  const { sender } = turn;
   const lines = [
     current !== undefined
       ? turn.t("reg.already", { since: isoDate(current.registeredAt) })
@@ -176,119 +201,6 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
     if (how.trigger === "subscribe") turn.contact(sender, "subscribed");
     turn.contact(sender, "subscribe");
   }
-
-  turn.commit(() => {
-    if (current !== undefined) return;
-    store.users.register({
-      type: sender.network,
-      address: sender.address,
-      at: deps.now(),
-      lang,
-      app,
-      accountId: sender.network === FEDI ? accountId : null,
-    });
-  });
-  return true;
-}
-
-/** The Fediverse part of the checks (SPEC §3, item 6): facts, or the refusal. */
-async function checkFediAccount(
-  turn: Turn,
-  fedi: FediDirectory,
-  domain: string,
-  statusLang: string | null,
-): Promise<FediFacts | Refusal> {
-  const { config, store } = turn.deps;
-  // A lookup that failed for good a little while ago is not repeated (flood control).
-  const failed = negativeLookupsOf(store);
-  const known = failed.get(turn.sender.address, turn.deps.now());
-  if (known !== null) return known;
-  const found = await lookupFediAccount(turn, fedi, domain, statusLang);
-  if ("key" in found && found.key !== "reg.unreachable") {
-    failed.set(
-      turn.sender.address,
-      found,
-      turn.deps.now(),
-      config.negativeLookupCacheMinutes * 60_000,
-    );
-  }
-  return found;
-}
-
-async function lookupFediAccount(
-  turn: Turn,
-  fedi: FediDirectory,
-  domain: string,
-  statusLang: string | null,
-): Promise<FediFacts | Refusal> {
-  const { config, lists } = turn.deps;
-  const server = config.apInstance;
-  let info: FediAccountInfo | null;
-  try {
-    info = await fedi.lookup(turn.sender.address);
-  } catch {
-    return { key: "reg.unreachable", params: { server } };
-  }
-  if (info === null) return { key: "reg.unknown_account", params: { server } };
-  if (NOBOT_RE.test(htmlToText(info.note))) return { key: "reg.nobot" };
-  if (info.bot) return { key: "reg.bot" };
-  if (info.group) return { key: "reg.group" };
-
-  const min = config.minApActivityPosts;
-  const ownServer = domain === domainOf(config.apInstance) ||
-    domain === domainOf(config.fediHandle);
-  const checkActivity = min > 0 && !ownServer && !lists.isGreen(domain);
-  let lang = usableLanguage(turn, statusLang);
-  if (checkActivity || lang === null) {
-    let statuses: FediStatusInfo[];
-    try {
-      statuses = await fedi.recentStatuses(info.id, checkActivity ? ACTIVITY_SAMPLE : 1);
-    } catch {
-      // Only the activity check needs them; a language is a nicety.
-      if (checkActivity) return { key: "reg.unreachable", params: { server } };
-      statuses = [];
-    }
-    if (checkActivity) {
-      const since = turn.deps.now() - ACTIVITY_DAYS * DAY_MS;
-      const recent = statuses.slice(0, ACTIVITY_SAMPLE).filter((s) => s.createdAt >= since);
-      if (recent.length < min) {
-        return { key: "reg.inactive", params: { min, days: ACTIVITY_DAYS } };
-      }
-    }
-    lang ??= usableLanguage(turn, statuses[0]?.language ?? null);
-  }
-  return { info, lang };
-}
-
-/** The shipped language serving `code`, or null. */
-function usableLanguage(turn: Turn, code: string | null): string | null {
-  if (code === null || code === "") return null;
-  return turn.deps.i18n.resolve(code);
-}
-
-/** The app label of a Fediverse server: its nodeinfo software name, capitalised. */
-async function appLabel(fedi: FediDirectory, domain: string): Promise<string> {
-  let name: string | null;
-  try {
-    name = await fedi.appName(domain);
-  } catch {
-    name = null;
-  }
-  name = name?.trim() ?? "";
-  return name === "" ? "Fediverse" : name[0]!.toUpperCase() + name.slice(1);
-}
-
-/** The command as the user types it, with the configured prefix and word: `!help`. */
-export function commandText(turn: Turn, name: CommandName): string {
-  const { config } = turn.deps;
-  const word = config.commandWords[COMMANDS.indexOf(name)] ?? name;
-  return `${config.prefixes.command}${word}`;
-}
-
-/** An account as users write it: `@name@host` or `xmpp:name@host` (configured prefixes). */
-export function accountText(turn: Turn, account: Account): string {
-  const { prefixes } = turn.deps.config;
-  return `${account.network === FEDI ? prefixes.fedi : prefixes.xmpp}${account.address}`;
 }
 
 function withNote(text: string, how: { readonly note?: string | null }): string {

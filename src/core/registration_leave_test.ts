@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
 import {
+  ALICE,
   assertContact,
   assertNotice,
+  BOB,
   fedi,
   seedUser,
   userOf,
-  xmpp,
 } from "./commands_test_helpers.ts";
 import { Turn } from "./context.ts";
 import { activeUser, revokeUser, unregisterAccount } from "./registration.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
-
-const ALICE = fedi("alice@remote.example");
-const BOB = xmpp("bob@jabber.example");
 
 // --- Leaving --------------------------------------------------------------------------------
 

@@ -1,28 +1,20 @@
 import assert from "node:assert/strict";
 import {
+  ALICE,
   assertContact,
   assertNotice,
+  BOB,
+  DAY,
   fedi,
+  knowAlice,
   type Part,
   runRegister,
   seedUser,
   userOf,
-  withGerman,
   xmpp,
 } from "./commands_test_helpers.ts";
 import type { registerAccount } from "./registration.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
-
-const DAY = 24 * 3600_000;
-const WELCOME_FEDI: Part = ["reg.welcome_fedi", { help: "!help" }];
-const WELCOME_XMPP: Part = ["reg.welcome_xmpp", { help: "!help" }];
-const ALICE = fedi("alice@remote.example");
-const BOB = xmpp("bob@jabber.example");
-
-/** Registers ALICE in the fake directory as an ordinary, active account. */
-function knowAlice(core: TestCore, opts: Parameters<TestCore["fedi"]["add"]>[1] = {}) {
-  return core.fedi.add(ALICE.address, { id: "77", now: core.clock.now, ...opts });
-}
 
 /** Asserts a refusal: one notice with `part`, then `contacts`, and no user row. */
 async function assertRefused(
@@ -265,166 +257,4 @@ Deno.test("registration: max-ap-registrations 0 is no limit", async () => {
     core.deps.store.users.revoke(BOB.network, BOB.address, core.clock.now);
   }
   assert.equal(userOf(core, BOB)?.registrations, 10);
-});
-
-// --- Success --------------------------------------------------------------------------------
-
-Deno.test("registration: a Fediverse user by command", async () => {
-  using core = makeCore();
-  knowAlice(core, { app: "mastodon" });
-  const { ok, effects } = await runRegister(core, ALICE, { trigger: "command" });
-  assert.equal(ok, true);
-  assert.equal(effects.length, 2);
-  assertNotice(core.deps, effects[0], ALICE, [WELCOME_FEDI, ["reg.follow_back"], [
-    "reg.follow_me",
-  ]]);
-  assert.equal(effects[0]?.kind === "notice" && effects[0].inReplyTo, "msg-1");
-  assertContact(effects[1], ALICE, "follow", "77");
-  assert.deepEqual(userOf(core, ALICE), {
-    type: 0,
-    address: ALICE.address,
-    registeredAt: core.clock.now,
-    registrations: 1,
-    lang: "en",
-    revokedAt: null,
-    app: "Mastodon",
-    accountId: "77",
-  });
-  assert.ok(core.fedi.calls.includes("app remote.example"));
-});
-
-Deno.test("registration: a follow and a follow request of the bot", async () => {
-  using core = makeCore();
-  knowAlice(core);
-  const follow = await runRegister(core, ALICE, { trigger: "follow", accountId: "77" });
-  assert.equal(follow.ok, true);
-  assertNotice(core.deps, follow.effects[0], ALICE, [WELCOME_FEDI, ["reg.follow_back"]]);
-  assertContact(follow.effects[1], ALICE, "follow", "77");
-  assert.equal(follow.effects.length, 2);
-
-  const carol = fedi("carol@remote.example");
-  core.fedi.add(carol.address, { id: "88", now: core.clock.now });
-  const request = await runRegister(core, carol, { trigger: "follow_request", accountId: "88" });
-  assert.equal(request.ok, true);
-  assertNotice(core.deps, request.effects[0], carol, [WELCOME_FEDI, ["reg.follow_back"]]);
-  assertContact(request.effects[1], carol, "authorize", "88");
-  assertContact(request.effects[2], carol, "follow", "88");
-  assert.equal(userOf(core, carol)?.accountId, "88");
-});
-
-Deno.test("registration: the app label falls back to Fediverse", async () => {
-  {
-    using core = makeCore();
-    knowAlice(core, { app: null });
-    await runRegister(core, ALICE, { trigger: "command" });
-    assert.equal(userOf(core, ALICE)?.app, "Fediverse");
-  }
-  {
-    using core = makeCore();
-    knowAlice(core);
-    core.fedi.appName = () => Promise.reject(new Error("not allowed"));
-    await runRegister(core, ALICE, { trigger: "command" });
-    assert.equal(userOf(core, ALICE)?.app, "Fediverse");
-  }
-  {
-    using core = makeCore();
-    knowAlice(core, { app: "pixelfed" });
-    await runRegister(core, ALICE, { trigger: "command" });
-    assert.equal(userOf(core, ALICE)?.app, "Pixelfed");
-  }
-});
-
-Deno.test("registration: the latest status's language, when shipped, is the user's", async () => {
-  {
-    using core = makeCore();
-    const deps = withGerman(core);
-    knowAlice(core, { lang: "de" });
-    const { effects } = await runRegister(core, ALICE, { trigger: "follow" }, deps);
-    assert.equal(userOf(core, ALICE)?.lang, "de");
-    assertNotice(deps, effects[0], ALICE, [WELCOME_FEDI, ["reg.follow_back"]], "de");
-  }
-  {
-    using core = makeCore();
-    knowAlice(core, { lang: "tlh" });
-    await runRegister(core, ALICE, { trigger: "follow" });
-    assert.equal(userOf(core, ALICE)?.lang, null, "an unknown language is not stored");
-  }
-  {
-    // The triggering message's language counts first.
-    using core = makeCore();
-    const deps = withGerman(core);
-    knowAlice(core, { lang: "en" });
-    await runRegister(core, ALICE, { trigger: "message", statusLang: "de-DE" }, deps);
-    assert.equal(userOf(core, ALICE)?.lang, "de");
-  }
-});
-
-Deno.test("registration: an XMPP subscription request", async () => {
-  using core = makeCore();
-  const { ok, effects } = await runRegister(core, BOB, { trigger: "subscribe" });
-  assert.equal(ok, true);
-  assert.equal(effects.length, 3);
-  assertNotice(core.deps, effects[0], BOB, [WELCOME_XMPP, ["reg.subscribe_back"]]);
-  assert.equal(effects[0]?.kind === "notice" && effects[0].inReplyTo, null);
-  assertContact(effects[1], BOB, "subscribed");
-  assertContact(effects[2], BOB, "subscribe");
-  const user = userOf(core, BOB);
-  assert.equal(user?.app, "XMPP");
-  assert.equal(user?.accountId, null);
-  assert.equal(user?.registrations, 1);
-  assert.deepEqual(core.fedi.calls, [], "XMPP registrations ask nothing of the Fediverse");
-});
-
-Deno.test("registration: an XMPP user by message subscribes back only", async () => {
-  using core = makeCore();
-  const { effects } = await runRegister(core, BOB, { trigger: "message" });
-  assert.equal(effects.length, 2);
-  assertContact(effects[1], BOB, "subscribe");
-});
-
-Deno.test("registration: an XMPP registration works without a Fediverse port", async () => {
-  using core = makeCore();
-  const deps = { ...core.deps, fedi: null };
-  assert.equal((await runRegister(core, BOB, { trigger: "command" }, deps)).ok, true);
-  await assert.rejects(
-    runRegister(core, ALICE, { trigger: "command" }, deps),
-    /FediDirectory/,
-  );
-});
-
-Deno.test("registration: an active user is told since when; nothing changes", async () => {
-  using core = makeCore();
-  knowAlice(core);
-  await runRegister(core, ALICE, { trigger: "command" });
-  const first = userOf(core, ALICE);
-  core.clock.now += 3 * DAY;
-  const { ok, effects } = await runRegister(core, ALICE, { trigger: "follow", accountId: "77" });
-  assert.equal(ok, true);
-  assertNotice(core.deps, effects[0], ALICE, [
-    ["reg.already", { since: "2026-11-25" }],
-    ["reg.follow_back"],
-  ]);
-  assertContact(effects[1], ALICE, "follow", "77");
-  assert.deepEqual(userOf(core, ALICE), first);
-});
-
-Deno.test("registration: a revoked user comes back", async () => {
-  using core = makeCore();
-  await runRegister(core, BOB, { trigger: "command" });
-  core.deps.store.users.revoke(BOB.network, BOB.address, core.clock.now);
-  core.clock.now += DAY;
-  const { ok, effects } = await runRegister(core, BOB, { trigger: "command" });
-  assert.equal(ok, true);
-  assertNotice(core.deps, effects[0], BOB, [WELCOME_XMPP, ["reg.subscribe_back"]]);
-  const user = userOf(core, BOB);
-  assert.equal(user?.revokedAt, null);
-  assert.equal(user?.registrations, 2);
-  assert.equal(user?.registeredAt, core.clock.now);
-});
-
-Deno.test("registration: a note is added to the answer", async () => {
-  using core = makeCore();
-  core.deps.lists.setOpen(false);
-  const { effects } = await runRegister(core, BOB, { trigger: "command", note: "PS" });
-  assert.equal(effects[0]?.kind === "notice" && effects[0].text.endsWith("\nPS"), true);
 });

@@ -1,14 +1,7 @@
 import type { MessageKey } from "../i18n/mod.ts";
 import assert from "node:assert/strict";
-import {
-  defuseMentions,
-  fediLength,
-  fediMentions,
-  graphemes,
-  renderHeader,
-  renderStatusBody,
-  truncateForFedi,
-} from "./render.ts";
+import { defuseMentions, renderHeader, renderStatusBody } from "./render.ts";
+import { fediLength, fediMentions, graphemes, truncateForFedi } from "./fedi_length.ts";
 import { makeCore } from "./test_support.ts";
 
 const LIMITS = { maxCharacters: 60, charactersReservedPerUrl: 23 };

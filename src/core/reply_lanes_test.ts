@@ -10,11 +10,27 @@ import { fakeNotification, fakeStatus, ManualTimers } from "../fedi/test_fakes.t
 import { Outbox } from "../outbox/outbox.ts";
 import { Core } from "./engine.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
-import { type Account, type Effect, FEDI, XMPP } from "./types.ts";
+import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 const BOB: Account = { network: FEDI, address: "bob@social.test" };
 const CAROL: Account = { network: FEDI, address: "carol@social.test" };
+
+/** Alice's message to Bob, the send that Bob's answers wait for. */
+const ALICE_TO_BOB = {
+  kind: "message",
+  from: ALICE,
+  id: "stanza-1",
+  text: "@bob@social.test are you there?",
+  inReplyTo: null,
+  lang: null,
+  extras: null,
+} as const;
+
+/** Bob's status `id` answering the status `inReplyTo`, as the inlet hands it to the core. */
+function fromBob(id: string, text: string, inReplyTo: string): Inbound {
+  return { kind: "message", from: BOB, id, text, inReplyTo, lang: null, extras: null };
+}
 
 /** A `nextSettled` the test answers by hand: no timer, no sleep. */
 class Settles {
@@ -48,15 +64,7 @@ async function world(core: TestCore): Promise<number> {
   await plain.handle({ kind: "follow", from: BOB, accountId: "77", request: false });
   await plain.handle({ kind: "follow", from: CAROL, accountId: "78", request: false });
   await plain.handle({ kind: "subscribe", from: ALICE });
-  await plain.handle({
-    kind: "message",
-    from: ALICE,
-    id: "stanza-1",
-    text: "@bob@social.test are you there?",
-    inReplyTo: null,
-    lang: null,
-    extras: null,
-  });
+  await plain.handle(ALICE_TO_BOB);
   const record = core.deps.store.conversations.lastReceivedBy(FEDI, BOB.address)!;
   assert.equal(record.postedId, null, "Alice's status to Bob is still being posted");
   core.emitted.length = 0;
@@ -72,6 +80,20 @@ function mention(id: string, from: { id: string; acct: string }, text: string, r
   );
 }
 
+/** The notification inlet in front of `engine`; the outcomes it reports go to `outcomes`. */
+function inletFor(core: TestCore, engine: Core, outcomes: [string, Outcome][]): NotificationInlet {
+  const inlet = new NotificationInlet({
+    core: engine,
+    store: core.deps.store,
+    timers: new ManualTimers(core.clock.now),
+    log: logger("fedi", "test"),
+    context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
+    onOutcome: (id, _type, outcome) => outcomes.push([id, outcome]),
+  });
+  inlet.setMarker("0");
+  return inlet;
+}
+
 function deliveries(core: TestCore): Extract<Effect, { kind: "deliver" }>[] {
   return core.emitted.filter((e) => e.kind === "deliver");
 }
@@ -82,15 +104,7 @@ Deno.test("a reply waiting for a pending send does not hold up another user's me
   const settles = new Settles();
   const engine = new Core({ ...core.deps, nextSettled: settles.nextSettled });
   const outcomes: [string, Outcome][] = [];
-  const inlet = new NotificationInlet({
-    core: engine,
-    store: core.deps.store,
-    timers: new ManualTimers(core.clock.now),
-    log: logger("fedi", "test"),
-    context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
-    onOutcome: (id, _type, outcome) => outcomes.push([id, outcome]),
-  });
-  inlet.setMarker("0");
+  const inlet = inletFor(core, engine, outcomes);
 
   // Bob answers Alice's status before its id is known; Carol writes to Alice meanwhile.
   inlet.push(mention("100", { id: "77", acct: "bob" }, "yes I am", "status-9"));
@@ -129,15 +143,7 @@ Deno.test("a reply waiting for a pending send does not hold up another user's me
   assert.ok(core.deps.store.inbound.isHandled(FEDI, "notif:100"));
   assert.ok(core.deps.store.inbound.isHandled(FEDI, "notif:102"));
   assert.equal(
-    await engine.handle({
-      kind: "message",
-      from: BOB,
-      id: "status-100",
-      text: "yes I am",
-      inReplyTo: "status-9",
-      lang: null,
-      extras: null,
-    }, "notif:100"),
+    await engine.handle(fromBob("status-100", "yes I am", "status-9"), "notif:100"),
     false,
     "handled exactly once",
   );
@@ -151,15 +157,7 @@ Deno.test("a reply still waiting when the core stops is left unhandled for a lat
   const recordId = await world(core);
   const settles = new Settles();
   const engine = new Core({ ...core.deps, nextSettled: settles.nextSettled });
-  const reply = {
-    kind: "message",
-    from: BOB,
-    id: "status-100",
-    text: "yes I am",
-    inReplyTo: "status-9",
-    lang: null,
-    extras: null,
-  } as const;
+  const reply = fromBob("status-100", "yes I am", "status-9");
   assert.equal(await engine.handle(reply, "notif:100"), true);
   await settles.waiting();
   await engine[Symbol.asyncDispose]();
@@ -185,15 +183,7 @@ Deno.test("a given-up delivery clears its in-flight mark: the next reply is not 
   core.fedi.add(BOB.address, { id: "77" });
   await plain.handle({ kind: "follow", from: BOB, accountId: "77", request: false });
   await plain.handle({ kind: "subscribe", from: ALICE });
-  await plain.handle({
-    kind: "message",
-    from: ALICE,
-    id: "stanza-1",
-    text: "@bob@social.test are you there?",
-    inReplyTo: null,
-    lang: null,
-    extras: null,
-  });
+  await plain.handle(ALICE_TO_BOB);
   // The status to Bob is given up (his server refused it for good).
   const row = store.outbox.due(FEDI, core.clock.now).find((r) =>
     r.lane === `from:${ALICE.address}`
@@ -211,15 +201,7 @@ Deno.test("a given-up delivery clears its in-flight mark: the next reply is not 
     },
   });
   // Bob answers some older status of Alice's: nothing is in flight to him, nothing to wait for.
-  await engine.handle({
-    kind: "message",
-    from: BOB,
-    id: "status-200",
-    text: "hello?",
-    inReplyTo: "status-1",
-    lang: null,
-    extras: null,
-  }, "notif:200");
+  await engine.handle(fromBob("status-200", "hello?", "status-1"), "notif:200");
   await engine.idle();
   assert.deepEqual(waits, [], "the answer did not wait for a send that never comes");
   assert.ok(store.inbound.isHandled(FEDI, "notif:200"), "handled at once");

@@ -25,27 +25,19 @@
  * @module
  */
 import type { MessageKey, Params } from "../i18n/mod.ts";
-import { botAccounts, domainOf, languageOf, type Turn } from "./context.ts";
+import { botAccounts } from "./deps.ts";
+import type { Turn } from "./context.ts";
+import { deliverToFedi, deliverToXmpp, type MessageInbound, statusText } from "./delivery.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";
-import { accountText, activeUser, commandText, registerAccount } from "./registration.ts";
-import {
-  defuseMentions,
-  fediLength,
-  fediStatusText,
-  hasExtras,
-  renderHeader,
-  renderStatusBody,
-  truncateForFedi,
-} from "./render.ts";
-import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
-
-export { truncateForFedi };
+import { accountText, commandText } from "./account_text.ts";
+import { activeUser, registerAccount } from "./registration.ts";
+import { defuseMentions, hasExtras } from "./render.ts";
+import { fediLength } from "./fedi_length.ts";
+import { type Account, FEDI, XMPP } from "./types.ts";
 
 /** The window of the rate limit (`max-user-rate` deliveries per this many minutes). */
 export const RATE_WINDOW_MINUTES = 5;
-
-type MessageInbound = Extract<Inbound, { kind: "message" }>;
 
 /** Why one recipient does not get the message. */
 export type SkipReason = "bridge-blocked" | "unregistered" | "you-block" | "blocked-by";
@@ -61,20 +53,11 @@ export async function handleSend(
   inbound: MessageInbound,
 ): Promise<void> {
   const { deps, sender } = turn;
-  const { config, store } = deps;
+  const { config } = deps;
   const extras = sender.network === FEDI ? inbound.extras : null;
   // Nothing to carry (the engine drops empty messages; this is a second guard).
   if (parsed.text.trim() === "" && !hasExtras(extras)) return;
-
-  if (!deps.lists.isSending()) return refuse(turn, "send.stopped");
-
-  if (sender.network === XMPP && parsed.shortMentions.length > 0) {
-    const names = parsed.shortMentions.map((n) => `${config.prefixes.fedi}${n}`);
-    return refuse(turn, "send.short_mention", {
-      names: names.join(", "),
-      example: `${config.prefixes.fedi}${parsed.shortMentions[0]}@server.tld`,
-    });
-  }
+  if (refusedBeforeRouting(turn, parsed)) return;
 
   const named = namedAccounts(deps, sender, parsed);
   const resolution = resolveRoute(deps, sender, parsed, inbound.inReplyTo);
@@ -96,36 +79,14 @@ export async function handleSend(
     if (!registered) return;
   }
 
-  const skipped: { to: Account; reason: SkipReason }[] = [];
-  const deliverable: Account[] = [];
-  for (const to of route.recipients) {
-    const reason = skipReason(turn, to);
-    if (reason === null) deliverable.push(to);
-    else skipped.push({ to, reason });
-  }
-
+  const { deliverable, skipped } = sortRecipients(turn, route.recipients);
   const now = deps.now();
-  if (config.maxUserRate > 0) {
-    const since = now - RATE_WINDOW_MINUTES * 60_000;
-    const sent = store.conversations.countSentSince(sender.network, sender.address, since);
-    if (sent + deliverable.length > config.maxUserRate) {
-      return refuse(turn, "send.rate_limited", {
-        max: config.maxUserRate,
-        minutes: RATE_WINDOW_MINUTES,
-      });
-    }
-  }
-
+  if (refusedByRate(turn, deliverable.length, now)) return;
   // The status for the Fediverse is checked before anything is said or recorded.
-  let fediText: string | null = null;
-  if (sender.network === XMPP && deliverable.length > 0) {
-    fediText = statusText(turn, parsed.text, route, deliverable);
-    const limits = deps.fediLimits();
-    const length = fediLength(fediText, limits.charactersReservedPerUrl);
-    if (length > limits.maxCharacters) {
-      return refuse(turn, "send.too_long", { max: limits.maxCharacters, count: length });
-    }
-  }
+  const fediText = sender.network === XMPP && deliverable.length > 0
+    ? fittingStatus(turn, parsed, route, deliverable)
+    : null;
+  if (fediText === false) return;
 
   if (sender.network === XMPP && named.sameNetwork.length > 0) {
     turn.reply("send.same_network_xmpp", { names: xmppNames(turn, named.sameNetwork) });
@@ -137,6 +98,65 @@ export async function handleSend(
     if (fediText !== null) deliverToFedi(turn, inbound, route, deliverable, fediText, now);
     else deliverToXmpp(turn, parsed, inbound, route, deliverable, now);
   });
+}
+
+/** The refusals that need no recipient: sending stopped, XMPP short mentions. */
+function refusedBeforeRouting(turn: Turn, parsed: ParsedMessage): boolean {
+  const { config, lists } = turn.deps;
+  if (!lists.isSending()) {
+    refuse(turn, "send.stopped");
+    return true;
+  }
+  if (turn.sender.network === XMPP && parsed.shortMentions.length > 0) {
+    const names = parsed.shortMentions.map((n) => `${config.prefixes.fedi}${n}`);
+    refuse(turn, "send.short_mention", {
+      names: names.join(", "),
+      example: `${config.prefixes.fedi}${parsed.shortMentions[0]}@server.tld`,
+    });
+    return true;
+  }
+  return false;
+}
+
+/** The recipients who get the message, and those left out with the reason. */
+function sortRecipients(turn: Turn, recipients: readonly Account[]): {
+  deliverable: Account[];
+  skipped: { to: Account; reason: SkipReason }[];
+} {
+  const skipped: { to: Account; reason: SkipReason }[] = [];
+  const deliverable: Account[] = [];
+  for (const to of recipients) {
+    const reason = skipReason(turn, to);
+    if (reason === null) deliverable.push(to);
+    else skipped.push({ to, reason });
+  }
+  return { deliverable, skipped };
+}
+
+/** Refuses (and returns true) when `count` more deliveries would pass the sender's rate. */
+function refusedByRate(turn: Turn, count: number, now: number): boolean {
+  const { config, store } = turn.deps;
+  if (config.maxUserRate <= 0) return false;
+  const since = now - RATE_WINDOW_MINUTES * 60_000;
+  const sent = store.conversations.countSentSince(turn.sender.network, turn.sender.address, since);
+  if (sent + count <= config.maxUserRate) return false;
+  refuse(turn, "send.rate_limited", { max: config.maxUserRate, minutes: RATE_WINDOW_MINUTES });
+  return true;
+}
+
+/** The status for the Fediverse recipients, or false (refused) when it is over the length. */
+function fittingStatus(
+  turn: Turn,
+  parsed: ParsedMessage,
+  route: Route,
+  deliverable: readonly Account[],
+): string | false {
+  const text = statusText(turn, parsed.text, route, deliverable);
+  const limits = turn.deps.fediLimits();
+  const length = fediLength(text, limits.charactersReservedPerUrl);
+  if (length <= limits.maxCharacters) return text;
+  refuse(turn, "send.too_long", { max: limits.maxCharacters, count: length });
+  return false;
 }
 
 /** Answers the sender with `key` and commits: nothing is recorded, nothing delivered. */
@@ -211,122 +231,4 @@ function noteSkip(turn: Turn, to: Account, reason: SkipReason): void {
       if (!config.silentBlock) turn.reply("send.skip_blocked_by", { user });
       return;
   }
-}
-
-/** The sender's app label, as their user row has it. */
-function senderApp(turn: Turn): string {
-  const user = turn.deps.store.users.get(turn.sender.network, turn.sender.address);
-  return user?.app ?? (turn.sender.network === FEDI ? "Fediverse" : "XMPP");
-}
-
-/**
- * The status for the Fediverse recipients: their mentions and the header on the first line (in
- * the sender's language), then the text with every other at sign made inert (see fediStatusText).
- */
-function statusText(
-  turn: Turn,
-  text: string,
-  route: Route,
-  recipients: readonly Account[],
-): string {
-  const { deps } = turn;
-  const kind = recipients.some((a) => route.repliedTo.has(a.address)) ? "reply" : "new";
-  const header = renderHeader(
-    deps.i18n,
-    turn.lang,
-    kind,
-    senderApp(turn),
-    accountText(turn, turn.sender),
-  );
-  const addresses = recipients.map((a) => a.address);
-  return fediStatusText(deps.i18n, addresses, header, text, domainOf(deps.config.fediHandle));
-}
-
-/** XMPP to the Fediverse: one direct status for every recipient, recorded without a posted id. */
-function deliverToFedi(
-  turn: Turn,
-  inbound: MessageInbound,
-  route: Route,
-  recipients: readonly Account[],
-  text: string,
-  now: number,
-): void {
-  const { deps, sender } = turn;
-  const records = recipients.map((to) =>
-    deps.store.conversations.record({
-      recipientType: FEDI,
-      recipient: to.address,
-      sender: sender.address,
-      at: now,
-      sourceId: inbound.id,
-      postedId: null,
-    }).id
-  );
-  const inReplyTo = recipients.map((a) => route.answers.get(a.address)).find((id) => id) ?? null;
-  turn.effects.push(deliverEffect(turn, {
-    to: recipients,
-    text,
-    inReplyTo,
-    media: [],
-    sourceId: inbound.id,
-    records,
-    messageId: null,
-  }));
-}
-
-/**
- * The Fediverse to XMPP: one chat message per recipient, header and labels in the recipient's
- * language, its stanza id chosen and recorded now (an XEP-0461 answer to it finds it at once).
- */
-function deliverToXmpp(
-  turn: Turn,
-  parsed: ParsedMessage,
-  inbound: MessageInbound,
-  route: Route,
-  recipients: readonly Account[],
-  now: number,
-): void {
-  const { deps, sender } = turn;
-  const app = senderApp(turn);
-  const from = accountText(turn, sender);
-  for (const to of recipients) {
-    const lang = languageOf(deps, to);
-    const kind = route.repliedTo.has(to.address) ? "reply" : "new";
-    const header = renderHeader(deps.i18n, lang, kind, app, from);
-    const body = renderStatusBody(deps.i18n, lang, parsed.text, inbound.extras);
-    const messageId = deps.newMessageId();
-    const record = deps.store.conversations.record({
-      recipientType: XMPP,
-      recipient: to.address,
-      sender: sender.address,
-      at: now,
-      sourceId: inbound.id,
-      postedId: messageId,
-    });
-    turn.effects.push(deliverEffect(turn, {
-      to: [to],
-      text: body === "" ? header : `${header}\n${body}`,
-      inReplyTo: route.answers.get(to.address) ?? null,
-      media: inbound.extras?.media ?? [],
-      sourceId: inbound.id,
-      records: [record.id],
-      messageId,
-    }));
-  }
-}
-
-type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
-
-function deliverEffect(
-  turn: Turn,
-  parts: Omit<DeliverEffect, "kind" | "from" | "lang" | "confirm" | "senderLang">,
-): DeliverEffect {
-  return {
-    kind: "deliver",
-    from: turn.sender,
-    lang: turn.lang,
-    confirm: !turn.deps.config.silentSend,
-    senderLang: turn.lang,
-    ...parts,
-  };
 }

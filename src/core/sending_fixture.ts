@@ -2,11 +2,13 @@
  * Shared set-up of the sending tests: a few accounts, joining them directly in the store, and
  * one call that parses a text as the engine does and hands it to {@link handleSend}.
  */
+import assert from "node:assert/strict";
 import type { MessageKey, Params } from "../i18n/mod.ts";
-import { type CoreDeps, Turn } from "./context.ts";
+import type { CoreDeps } from "./deps.ts";
+import { Turn } from "./context.ts";
 import { parseMessage } from "./parse.ts";
 import { handleSend } from "./sending.ts";
-import type { TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "./test_support.ts";
 import { type Account, type Effect, FEDI, type StatusExtras, XMPP } from "./types.ts";
 
 export const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
@@ -93,4 +95,21 @@ export function onlyDeliver(effects: readonly Effect[]): Deliver {
 /** How many deliveries `sender` ever made (records in the store). */
 export function sentCount(core: TestCore, sender: Account): number {
   return core.deps.store.conversations.countSentSince(sender.network, sender.address, 0);
+}
+
+/** A core with Alice and Dave (XMPP) and Bob and Carol (Fediverse) registered. */
+export function world(extraConfig = ""): TestCore {
+  const core = makeCore(extraConfig);
+  for (const a of [ALICE, DAVE, BOB, CAROL]) join(core, a);
+  return core;
+}
+
+/** Exactly one effect: a notice to `to` with `text` (answering `inReplyTo` on the Fediverse). */
+export function assertOnlyNotice(
+  effects: readonly Effect[],
+  to: typeof ALICE,
+  text: string,
+  inReplyTo: string | null = null,
+): void {
+  assert.deepEqual(effects, [{ kind: "notice", to, text, inReplyTo }]);
 }

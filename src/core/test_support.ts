@@ -6,8 +6,8 @@ import { loadConfig, stateWords } from "../config/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { openLists } from "../lists/mod.ts";
 import { loadTranslations } from "../i18n/mod.ts";
-import { openStore } from "../store/store.ts";
-import type { CoreDeps } from "./context.ts";
+import { openStore } from "../store/mod.ts";
+import type { CoreDeps } from "./deps.ts";
 import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
 import type { Effect } from "./types.ts";
 

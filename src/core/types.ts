@@ -2,7 +2,7 @@
  * The plain values that flow through the core: what an adapter hands in ({@link Inbound}) and
  * what the core decides must go out ({@link Effect}). No SDK type appears here.
  */
-import { type AccountType, FEDI, XMPP } from "../store/types.ts";
+import { type AccountType, FEDI, XMPP } from "../store/mod.ts";
 
 export { type AccountType, FEDI, XMPP };
 

@@ -30,7 +30,7 @@
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config/mod.ts";
 import { logger } from "../log.ts";
-import type { Store } from "../store/store.ts";
+import type { Store } from "../store/mod.ts";
 import type { FediApi } from "./api.ts";
 import { catchUpPass, DEFAULT_OVERLAP, newestNotificationId, type Overlap } from "./catch_up.ts";
 import { FediApiError } from "./errors.ts";

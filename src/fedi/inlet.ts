@@ -24,14 +24,14 @@
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
 import { FEDI, type Inbound } from "../core/types.ts";
-import type { Store } from "../store/store.ts";
-import { compareIds } from "./ids.ts";
 import {
   emptyCounts,
   type InletCounts,
   readInletCounts,
+  type Store,
   writeInletCounts,
-} from "../store/inlet_counts.ts";
+} from "../store/mod.ts";
+import { compareIds } from "./ids.ts";
 import { META } from "./meta_keys.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
 import type { Timers } from "./timers.ts";

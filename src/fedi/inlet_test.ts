@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { logger } from "../log.ts";
-import { openStore, type Store } from "../store/store.ts";
+import { openStore, readInletCounts, type Store } from "../store/mod.ts";
 import { FEDI, type Inbound } from "../core/types.ts";
 import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
-import { readInletCounts } from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
 import { fakeNotification, fakeStatus, ManualTimers } from "./test_fakes.ts";
 

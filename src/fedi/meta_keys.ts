@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/mod.ts";
 import type { FediLimits } from "../core/ports.ts";
-import type { Store } from "../store/store.ts";
+import type { Store } from "../store/mod.ts";
 
 export const META = {
   /** The server's `max_characters` for a status. */

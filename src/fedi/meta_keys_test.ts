@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Config } from "../config/mod.ts";
-import { openStore } from "../store/store.ts";
+import { openStore } from "../store/mod.ts";
 import { domainBlocksFromMeta, fediLimitsFromMeta, META } from "./meta_keys.ts";
 import { storeDomainBlocks, storeLimits, streamingBase } from "./server_info.ts";
 

@@ -14,7 +14,8 @@
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config/mod.ts";
 import type { FediLimits } from "../core/ports.ts";
-import { defuseMentions, namesLive, truncateForFedi } from "../core/render.ts";
+import { defuseMentions, namesLive } from "../core/render.ts";
+import { truncateForFedi } from "../core/fedi_length.ts";
 import { type Account, type Effect, FEDI } from "../core/types.ts";
 import type { I18n } from "../i18n/mod.ts";
 import { logger } from "../log.ts";

@@ -20,7 +20,7 @@
  * @module
  */
 import type { Account, Effect } from "../core/types.ts";
-import type { OutboxRow } from "../store/outbox.ts";
+import type { OutboxRow } from "../store/mod.ts";
 import { readRateWindow } from "./rate_gate.ts";
 
 /** Rows in lanes starting with this pass without spending a share (the "slowed down" notice). */

@@ -4,7 +4,7 @@ import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { Outbox } from "../outbox/outbox.ts";
 import type { NetworkSender, SendResult } from "../outbox/port.ts";
 import { OutboxWorker } from "../outbox/worker.ts";
-import { OUTBOX_PENDING, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
+import { OUTBOX_PENDING, OUTBOX_SENT, type OutboxRow } from "../store/mod.ts";
 import { ASIDE_LANE_PREFIX, BudgetShare, POST_STATUS_CALL } from "./share.ts";
 
 const T0 = Date.UTC(2026, 10, 25, 12);

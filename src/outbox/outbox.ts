@@ -5,8 +5,7 @@
  */
 import type { Prefixes } from "../config/mod.ts";
 import type { I18n, MessageKey } from "../i18n/mod.ts";
-import type { Store } from "../store/store.ts";
-import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
+import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow, type Store } from "../store/mod.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
 
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;

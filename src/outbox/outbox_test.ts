@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { makeCore } from "../core/test_support.ts";
 import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
-import { OUTBOX_GIVEN_UP, OUTBOX_PENDING, OUTBOX_SENT } from "../store/outbox.ts";
-import { openStore } from "../store/store.ts";
+import { openStore, OUTBOX_GIVEN_UP, OUTBOX_PENDING, OUTBOX_SENT } from "../store/mod.ts";
 import { Outbox } from "./outbox.ts";
 import type { NetworkSender, SendResult } from "./port.ts";
 import { backoffMs, DEFAULT_RETRY, OutboxWorker } from "./worker.ts";

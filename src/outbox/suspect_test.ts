@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { makeCore } from "../core/test_support.ts";
 import { type Effect, FEDI, XMPP } from "../core/types.ts";
-import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
+import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
 import { Outbox } from "./outbox.ts";
 import type { NetworkSender, SendResult } from "./port.ts";
 import { OutboxWorker } from "./worker.ts";

@@ -7,8 +7,7 @@
  */
 import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
-import type { AccountType } from "../store/types.ts";
-import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
+import { type AccountType, type OutboxRow, SUSPECT_MARK } from "../store/mod.ts";
 import type { NetworkSender, SendResult } from "./port.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryStore, register } from "./test_helpers.ts";
+import { converse, memoryStore, register } from "./test_helpers.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("purgeRevokedUsers removes exactly the users revoked before the limit, with their data", () => {
@@ -22,30 +22,9 @@ Deno.test("purgeRevokedUsers removes exactly the users revoked before the limit,
   store.users.revoke(FEDI, "gone@fedi.example", 1 * DAY);
   store.users.revoke(XMPP, "late@xmpp.example", 3 * DAY);
   // Records written after the revoke (an in-flight delivery) go with the user too.
-  store.conversations.record({
-    recipientType: XMPP,
-    recipient: "active@xmpp.example",
-    sender: "gone@fedi.example",
-    at: 1 * DAY + 1,
-    sourceId: "s1",
-    postedId: "p1",
-  });
-  store.conversations.record({
-    recipientType: FEDI,
-    recipient: "gone@fedi.example",
-    sender: "active@xmpp.example",
-    at: 1 * DAY + 2,
-    sourceId: "s2",
-    postedId: "p2",
-  });
-  const keep = store.conversations.record({
-    recipientType: FEDI,
-    recipient: "active@fedi.example",
-    sender: "active@xmpp.example",
-    at: 1 * DAY + 3,
-    sourceId: "s3",
-    postedId: "p3",
-  });
+  converse(store, XMPP, "active@xmpp.example", "gone@fedi.example", 1 * DAY + 1, 1);
+  converse(store, FEDI, "gone@fedi.example", "active@xmpp.example", 1 * DAY + 2, 2);
+  const keep = converse(store, FEDI, "active@fedi.example", "active@xmpp.example", 1 * DAY + 3, 3);
 
   const counts = store.cleanup.purgeRevokedUsers(2 * DAY);
   // The block of "gone" by another user stays: it is the blocker's, who did not leave.

@@ -20,8 +20,18 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { type LegacyTimeParser, legacyTimeParser } from "./legacy_time.ts";
+import {
+  emptyToNull,
+  LegacyImportError,
+  OldReader,
+  type OldTable,
+  Skip,
+  type SkippedRow,
+} from "./legacy_reader.ts";
 import type { Store } from "./store.ts";
-import { type AccountType, FEDI, isAccountType, otherType, type Row, XMPP } from "./types.ts";
+import { otherType, XMPP } from "./types.ts";
+
+export { LegacyImportError, type SkippedRow };
 
 /** How to read the old file. */
 export interface ImportOptions {
@@ -32,13 +42,6 @@ export interface ImportOptions {
   readonly timeZone?: string;
 }
 
-/** A row of the old file that was not imported. */
-export interface SkippedRow {
-  readonly table: string;
-  readonly rowid: number;
-  readonly reason: string;
-}
-
 /** What the import did. */
 export interface ImportResult {
   readonly users: number;
@@ -47,27 +50,6 @@ export interface ImportResult {
   readonly conversations: number;
   readonly skipped: readonly SkippedRow[];
 }
-
-/** The old file cannot be imported; nothing was written. */
-export class LegacyImportError extends Error {
-  override name = "LegacyImportError";
-}
-
-/** Columns per old table: the required ones, then the optional ones (NULL when absent). */
-const LAYOUT = {
-  users: {
-    required: ["type", "req_user", "req_date"],
-    optional: ["nb_reg", "lang", "revoke_date", "app", "acc_id"],
-  },
-  blocks: { required: ["type", "blocking", "blocked", "block_date"], optional: [] },
-  instb: { required: ["type", "blocked", "block_date"], optional: [] },
-  comm: { required: ["type", "user", "from_u", "from_date"], optional: ["id_from", "id_to"] },
-} as const;
-
-type OldTable = keyof typeof LAYOUT;
-
-/** Columns read as text whatever their storage class, so that big integer ids stay exact. */
-const AS_TEXT: ReadonlySet<string> = new Set(["acc_id", "id_from", "id_to"]);
 
 /**
  * Copies the old bridge's users, personal blocks, bridge-wide blocks and
@@ -100,211 +82,67 @@ export function importOldDatabase(
             "database can only be imported into a new, empty one.",
         );
       }
-      const skipped: SkippedRow[] = [];
-      const counts = { users: 0, blocks: 0, bridgeBlocks: 0, conversations: 0 };
-      reader.each(queries.users, "users", skipped, (row, at) => {
-        const type = at.type("type");
-        const address = at.address("req_user", type);
-        const registrations = at.count("nb_reg");
-        const inserted = store.bulk.insertUser({
-          type,
-          address,
-          registeredAt: at.time("req_date"),
-          registrations,
-          lang: emptyToNull(row.lang)?.toLowerCase() ?? null,
-          revokedAt: at.optionalTime("revoke_date"),
-          app: emptyToNull(row.app) ?? (type === XMPP ? "XMPP" : "Fediverse"),
-          accountId: emptyToNull(row.acc_id),
-        });
-        if (!inserted) throw new Skip(`duplicate user ${address}`);
-        counts.users++;
-      });
-      reader.each(queries.blocks, "blocks", skipped, (_row, at) => {
-        const type = at.type("type");
-        const blocker = at.address("blocking", type);
-        const blocked = at.address("blocked", otherType(type));
-        const inserted = store.bulk.insertBlock({
-          blockerType: type,
-          blocker,
-          blocked,
-          at: at.time("block_date"),
-        });
-        if (!inserted) throw new Skip(`duplicate block of ${blocked} by ${blocker}`);
-        counts.blocks++;
-      });
-      reader.each(queries.instb, "instb", skipped, (_row, at) => {
-        const type = at.type("type");
-        const address = at.address("blocked", type);
-        if (!store.bulk.insertBridgeBlock({ type, address, at: at.time("block_date") })) {
-          throw new Skip(`duplicate bridge-wide block of ${address}`);
-        }
-        counts.bridgeBlocks++;
-      });
-      reader.each(queries.comm, "comm", skipped, (row, at) => {
-        const type = at.type("type");
-        store.bulk.insertConversation({
-          recipientType: type,
-          recipient: at.address("user", type),
-          sender: at.address("from_u", otherType(type)),
-          at: at.time("from_date"),
-          sourceId: emptyToNull(row.id_from),
-          postedId: emptyToNull(row.id_to),
-        });
-        counts.conversations++;
-      });
-      return { ...counts, skipped };
+      return copyTables(store, reader, queries);
     });
   } finally {
     old.close();
   }
 }
 
-/** Thrown by a row handler to skip that row with a reason. */
-class Skip extends Error {}
-
-/** Typed access to the columns of one old row, raising Skip or LegacyImportError. */
-interface Cells {
-  type(column: string): AccountType;
-  address(column: string, type: AccountType): string;
-  count(column: string): number;
-  time(column: string): number;
-  optionalTime(column: string): number | null;
-}
-
-class OldReader {
-  constructor(
-    private readonly db: DatabaseSync,
-    private readonly path: string,
-    private readonly parse: LegacyTimeParser,
-  ) {}
-
-  /** Checks the layout and prepares one SELECT per old table. */
-  prepareAll(): Record<OldTable, StatementSync> {
-    let tables: Set<string>;
-    try {
-      tables = new Set(
-        this.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all()
-          .map((row) => String(row.name)),
-      );
-    } catch (error) {
-      throw new LegacyImportError(`cannot read the old database ${this.path}: ${String(error)}`);
+/** Copies the four old tables, in the transaction of the caller. */
+function copyTables(
+  store: Store,
+  reader: OldReader,
+  queries: Record<OldTable, StatementSync>,
+): ImportResult {
+  const skipped: SkippedRow[] = [];
+  const counts = { users: 0, blocks: 0, bridgeBlocks: 0, conversations: 0 };
+  const { bulk } = store;
+  reader.each(queries.users, "users", skipped, (row, at) => {
+    const type = at.type("type");
+    const address = at.address("req_user", type);
+    const registrations = at.count("nb_reg");
+    const inserted = bulk.insertUser({
+      type,
+      address,
+      registeredAt: at.time("req_date"),
+      registrations,
+      lang: emptyToNull(row.lang)?.toLowerCase() ?? null,
+      revokedAt: at.optionalTime("revoke_date"),
+      app: emptyToNull(row.app) ?? (type === XMPP ? "XMPP" : "Fediverse"),
+      accountId: emptyToNull(row.acc_id),
+    });
+    if (!inserted) throw new Skip(`duplicate user ${address}`);
+    counts.users++;
+  });
+  reader.each(queries.blocks, "blocks", skipped, (_row, at) => {
+    const type = at.type("type");
+    const blocker = at.address("blocking", type);
+    const blocked = at.address("blocked", otherType(type));
+    if (!bulk.insertBlock({ blockerType: type, blocker, blocked, at: at.time("block_date") })) {
+      throw new Skip(`duplicate block of ${blocked} by ${blocker}`);
     }
-    const missing = Object.keys(LAYOUT).filter((table) => !tables.has(table));
-    if (missing.length > 0) {
-      throw new LegacyImportError(
-        `${this.path} is not an old bridge database: table(s) ${missing.join(", ")} missing`,
-      );
+    counts.blocks++;
+  });
+  reader.each(queries.instb, "instb", skipped, (_row, at) => {
+    const type = at.type("type");
+    const address = at.address("blocked", type);
+    if (!bulk.insertBridgeBlock({ type, address, at: at.time("block_date") })) {
+      throw new Skip(`duplicate bridge-wide block of ${address}`);
     }
-    const prepared = {} as Record<OldTable, StatementSync>;
-    for (const table of Object.keys(LAYOUT) as OldTable[]) {
-      const columns = new Set(
-        this.db.prepare("SELECT name FROM pragma_table_info(?)").all(table)
-          .map((row) => String(row.name).toLowerCase()),
-      );
-      const { required, optional } = LAYOUT[table];
-      for (const column of required) {
-        if (!columns.has(column)) {
-          throw new LegacyImportError(
-            `${this.path}: table ${table} has no column ${column}; is it an old bridge database?`,
-          );
-        }
-      }
-      const select = [...required, ...optional].map((column) => {
-        if (!columns.has(column)) return `NULL AS "${column}"`;
-        return AS_TEXT.has(column)
-          ? `CAST("${column}" AS TEXT) AS "${column}"`
-          : `"${column}" AS "${column}"`;
-      });
-      prepared[table] = this.db.prepare(
-        `SELECT rowid AS "rowid", ${select.join(", ")} FROM "${table}" ORDER BY rowid`,
-      );
-    }
-    return prepared;
-  }
-
-  /** Runs `handle` on every row; a Skip adds the row to `skipped`. */
-  each(
-    query: StatementSync,
-    table: OldTable,
-    skipped: SkippedRow[],
-    handle: (row: Row, cells: Cells) => void,
-  ): void {
-    for (const row of query.iterate()) {
-      const rowid = Number(row.rowid);
-      try {
-        handle(row, this.cells(table, rowid, row));
-      } catch (error) {
-        if (!(error instanceof Skip)) throw error;
-        skipped.push({ table, rowid, reason: error.message });
-      }
-    }
-  }
-
-  private cells(table: OldTable, rowid: number, row: Row): Cells {
-    const parse = this.parse;
-    const time = (column: string, value: unknown): number => {
-      const epoch = typeof value === "string" ? parse(value) : undefined;
-      if (epoch === undefined) {
-        throw new LegacyImportError(
-          `table ${table}, row ${rowid}, column ${column}: ${describe(value)} is not a ` +
-            "timestamp of the form YYYY-MM-DD HH:MM:SS[.ffffff]; nothing was imported",
-        );
-      }
-      return epoch;
-    };
-    return {
-      type(column) {
-        const raw = row[column];
-        const value = typeof raw === "number" || typeof raw === "bigint" ||
-            (typeof raw === "string" && /^\s*\d+\s*$/.test(raw))
-          ? Number(raw)
-          : NaN;
-        if (!isAccountType(value)) throw new Skip(`${column}: unknown account type`);
-        return value;
-      },
-      address(column, type) {
-        const address = legacyAddress(row[column], type);
-        if (address === undefined) throw new Skip(`${column}: not a usable address`);
-        return address;
-      },
-      count(column) {
-        const value = row[column];
-        if (value === null || value === "") return 1;
-        const count = Number(value);
-        if (!Number.isSafeInteger(count) || count < 0) throw new Skip(`${column}: not a count`);
-        return Math.max(count, 1);
-      },
-      time(column) {
-        const value = row[column];
-        if (value === null || value === "") throw new Skip(`${column}: no date`);
-        return time(column, value);
-      },
-      optionalTime(column) {
-        const value = row[column];
-        return value === null || value === "" ? null : time(column, value);
-      },
-    };
-  }
-}
-
-/** Lower-cased `name@host` without prefix or resource, or undefined when unusable. */
-export function legacyAddress(value: unknown, type: AccountType): string | undefined {
-  if (typeof value !== "string") return undefined;
-  let address = value.trim().toLowerCase();
-  if (address.startsWith("xmpp:")) address = address.slice("xmpp:".length);
-  if (type === FEDI && address.startsWith("@")) address = address.slice(1);
-  if (type === XMPP) address = address.split("/", 1)[0]!;
-  return /^[^@\s/]+@[^@\s/]+$/.test(address) ? address : undefined;
-}
-
-function emptyToNull(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const text = String(value).trim();
-  return text === "" ? null : text;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "NULL";
-  return `a ${typeof value} value (${String(value)})`;
+    counts.bridgeBlocks++;
+  });
+  reader.each(queries.comm, "comm", skipped, (row, at) => {
+    const type = at.type("type");
+    bulk.insertConversation({
+      recipientType: type,
+      recipient: at.address("user", type),
+      sender: at.address("from_u", otherType(type)),
+      at: at.time("from_date"),
+      sourceId: emptyToNull(row.id_from),
+      postedId: emptyToNull(row.id_to),
+    });
+    counts.conversations++;
+  });
+  return { ...counts, skipped };
 }

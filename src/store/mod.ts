@@ -1,11 +1,12 @@
 /**
- * The bridge's storage layer on `node:sqlite`: import from here.
+ * The bridge's storage layer on `node:sqlite`. This is its public face: code outside src/store
+ * imports from here only (the other files of the folder are its inside, free to change).
  *
  * @module
  */
 
 export { openStore, Store, type StoreOptions } from "./store.ts";
-export { DEFAULT_BUSY_TIMEOUT_MS, StoreSchemaError } from "./db.ts";
+export { DEFAULT_BUSY_TIMEOUT_MS, openDatabase, type OpenOptions, StoreSchemaError } from "./db.ts";
 export { SCHEMA_VERSION } from "./migrations.ts";
 export { type AccountType, FEDI, isAccountType, otherType, XMPP } from "./types.ts";
 export type { Registration, User } from "./users.ts";
@@ -13,6 +14,20 @@ export type { Block } from "./blocks.ts";
 export type { BridgeBlock } from "./bridge_blocks.ts";
 export type { ConversationRecord, NewConversationRecord } from "./conversations.ts";
 export type { PurgeCounts } from "./cleanup.ts";
+export {
+  OUTBOX_GIVEN_UP,
+  OUTBOX_PENDING,
+  OUTBOX_SENT,
+  type OutboxRow,
+  type OutboxState,
+  SUSPECT_MARK,
+} from "./outbox.ts";
+export {
+  emptyCounts,
+  type InletCounts,
+  readInletCounts,
+  writeInletCounts,
+} from "./inlet_counts.ts";
 export {
   importOldDatabase,
   type ImportOptions,

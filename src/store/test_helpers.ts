@@ -6,6 +6,7 @@
 
 import { openStore, type Store } from "./store.ts";
 import { type AccountType, FEDI, XMPP } from "./types.ts";
+import type { ConversationRecord } from "./conversations.ts";
 import type { User } from "./users.ts";
 
 /** A fresh in-memory store. */
@@ -33,5 +34,24 @@ export function register(store: Store, type: AccountType, address: string, at: n
     lang: "en",
     app: type === XMPP ? "XMPP" : "Mastodon",
     accountId: type === FEDI ? "1" : null,
+  });
+}
+
+/** Records a message from `sender` to `recipient`, its ids `s<tag>` and `p<tag>`. */
+export function converse(
+  store: Store,
+  recipientType: AccountType,
+  recipient: string,
+  sender: string,
+  at: number,
+  tag: string | number = at,
+): ConversationRecord {
+  return store.conversations.record({
+    recipientType,
+    recipient,
+    sender,
+    at,
+    sourceId: `s${tag}`,
+    postedId: `p${tag}`,
   });
 }

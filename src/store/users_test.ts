@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryStore, register } from "./test_helpers.ts";
+import { converse, memoryStore, register } from "./test_helpers.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("register creates a user, lower-cased, and get finds it", () => {
@@ -77,14 +77,7 @@ Deno.test("revoke cascades to the user's blocks and records, not to others' data
   store.blocks.add(XMPP, "bob@xmpp.example", "alice@fedi.example", 12);
   store.blocks.add(FEDI, "dave@fedi.example", "bob@xmpp.example", 13);
   const rec = (recipientType: 0 | 1, recipient: string, sender: string, at: number) =>
-    store.conversations.record({
-      recipientType,
-      recipient,
-      sender,
-      at,
-      sourceId: `s${at}`,
-      postedId: `p${at}`,
-    });
+    converse(store, recipientType, recipient, sender, at);
   rec(XMPP, "bob@xmpp.example", "alice@fedi.example", 20); // from alice
   rec(FEDI, "alice@fedi.example", "carol@xmpp.example", 21); // to alice
   rec(XMPP, "bob@xmpp.example", "dave@fedi.example", 22); // unrelated

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openStore } from "../store/store.ts";
+import { openStore } from "../store/mod.ts";
 import { MetaSmStateStore, parseSmState, SM_STATE_KEY } from "./sm_state.ts";
 
 Deno.test("the stream state is kept in the meta table and read back", () => {

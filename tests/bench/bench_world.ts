@@ -11,8 +11,7 @@
  * `log-level: info` (as deployed, not debug) and no per-user rate limit.
  */
 import { FEDI, XMPP } from "../../src/core/types.ts";
-import { openStore } from "../../src/store/store.ts";
-import type { AccountType } from "../../src/store/types.ts";
+import { type AccountType, openStore } from "../../src/store/mod.ts";
 import type { MastodonTestServer } from "../mastodon/server.ts";
 import type { TestAccount } from "../mastodon/test_api.ts";
 import { trustCaForNodeTls } from "../prosody/node_tls_trust.ts";

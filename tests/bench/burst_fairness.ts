@@ -6,7 +6,7 @@
  * oldest first, so the wait should be spread evenly.
  */
 import { FEDI, XMPP } from "../../src/core/types.ts";
-import { openStore } from "../../src/store/store.ts";
+import { openStore } from "../../src/store/mod.ts";
 import { type BenchWorld, BOT_XMPP, NO_RATE_LIMIT, type RunningBridge } from "./bench_world.ts";
 import type { FigureSet, Target, Unit } from "./figures.ts";
 import { TOKEN, Tracker } from "./latency.ts";

@@ -5,13 +5,13 @@
  */
 import { loadConfig } from "../../src/config/mod.ts";
 import type { Config } from "../../src/config/mod.ts";
-import type { CoreDeps } from "../../src/core/context.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 import { Core } from "../../src/core/engine.ts";
 import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
 import { openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
 
 export interface CoreRig extends Disposable {
   readonly config: Config;

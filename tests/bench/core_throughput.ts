@@ -11,7 +11,7 @@
 import { FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
 import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
 import { OutboxWorker } from "../../src/outbox/worker.ts";
-import type { AccountType } from "../../src/store/types.ts";
+import type { AccountType } from "../../src/store/mod.ts";
 import { type CoreRig, openCoreRig } from "./core_rig.ts";
 import type { FigureSet } from "./figures.ts";
 

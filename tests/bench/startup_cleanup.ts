@@ -9,8 +9,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { runCleanup } from "../../src/core/cleanup.ts";
-import { openDatabase } from "../../src/store/db.ts";
-import { FEDI, XMPP } from "../../src/store/types.ts";
+import { FEDI, openDatabase, XMPP } from "../../src/store/mod.ts";
 import { type CoreRig, openCoreRig } from "./core_rig.ts";
 import type { FigureSet } from "./figures.ts";
 

@@ -5,7 +5,7 @@
  * emitted effect through the FediSender as soon as the core's transaction is over.
  */
 import { type Config, loadConfig, stateWords } from "../../src/config/mod.ts";
-import { type CoreDeps, languageOf } from "../../src/core/context.ts";
+import { type CoreDeps, languageOf } from "../../src/core/deps.ts";
 import { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";
@@ -19,7 +19,7 @@ import type { I18n } from "../../src/i18n/mod.ts";
 import { type Lists, openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
 import type { SendResult } from "../../src/outbox/port.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
 import { MastodonTestServer, type TestAccount } from "../mastodon/server.ts";
 
 export const DOMAIN = "fedi.test";

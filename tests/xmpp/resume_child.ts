@@ -16,7 +16,7 @@
  */
 import type { Inbound } from "../../src/core/types.ts";
 import { setupLogging } from "../../src/log.ts";
-import { openStore } from "../../src/store/store.ts";
+import { openStore } from "../../src/store/mod.ts";
 import { logger } from "../../src/log.ts";
 import { XmppBot } from "../../src/xmpp/bot.ts";
 import { MetaSmStateStore } from "../../src/xmpp/sm_state.ts";

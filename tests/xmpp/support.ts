@@ -8,7 +8,7 @@
  * @module
  */
 import { type Config, loadConfig, stateWords } from "../../src/config/mod.ts";
-import type { CoreDeps } from "../../src/core/context.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 import { Core } from "../../src/core/engine.ts";
 import { FakeFediDirectory } from "../../src/core/test_support.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
@@ -16,7 +16,7 @@ import { openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
 import { logger, setupLogging } from "../../src/log.ts";
 import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
 import { XmppBot } from "../../src/xmpp/bot.ts";
 import type { SessionEvent } from "../../src/xmpp/session.ts";
 import type { XmppTuning } from "../../src/xmpp/tuning.ts";

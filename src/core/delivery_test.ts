@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { fediLength } from "./fedi_length.ts";
+import {
+  ALICE,
+  assertOnlyNotice,
+  BOB,
+  CAROL,
+  DAVE,
+  delivers,
+  join,
+  notices,
+  onlyDeliver,
+  send,
+  sentCount,
+  t,
+  world,
+} from "./sending_fixture.ts";
+import { makeCore } from "./test_support.ts";
+import { FEDI, XMPP } from "./types.ts";
+
+Deno.test("XMPP to the Fediverse: one status mentioning every recipient, recorded without posted id", async () => {
+  using core = world();
+  core.clock.now += 12_345;
+  const effects = await send(core, ALICE, "@bob@social.test @carol@other.social hi both", {
+    id: "stanza-1",
+  });
+  const deliver = onlyDeliver(effects);
+  const header = t(core, "header.new", { app: "XMPP", user: "xmpp:alice@chat.test" });
+  assert.equal(
+    deliver.text,
+    `@bob@social.test @carol@other.social ${header}\n` +
+      // Only the leading mentions are live: the text's own are made inert.
+      "@\u200Bbob@social.test @\u200Bcarol@other.social hi both",
+  );
+  assert.deepEqual(deliver.to, [BOB, CAROL]);
+  assert.deepEqual(deliver.from, ALICE);
+  assert.equal(deliver.inReplyTo, null);
+  assert.equal(deliver.messageId, null);
+  assert.equal(deliver.sourceId, "stanza-1");
+  assert.deepEqual(deliver.media, []);
+  const records = core.deps.store.conversations.findBySourceId(XMPP, ALICE.address, "stanza-1");
+  assert.deepEqual(records.map((r) => r.id), deliver.records);
+  assert.deepEqual(
+    records.map((r) => [r.recipientType, r.recipient, r.sender, r.at, r.postedId]),
+    [
+      [FEDI, BOB.address, ALICE.address, core.clock.now, null],
+      [FEDI, CAROL.address, ALICE.address, core.clock.now, null],
+    ],
+  );
+});
+
+Deno.test("Fediverse to XMPP: one message per recipient, its id recorded as posted id", async () => {
+  using core = world();
+  const effects = await send(core, BOB, "xmpp:alice@chat.test xmpp:dave@chat.test hi", {
+    id: "status-7",
+  });
+  const list = delivers(effects);
+  assert.deepEqual(list.map((d) => d.to), [[ALICE], [DAVE]]);
+  const header = t(core, "header.new", { app: "Mastodon", user: "@bob@social.test" });
+  for (const d of list) {
+    assert.equal(d.text, `${header}\nxmpp:alice@chat.test xmpp:dave@chat.test hi`);
+    assert.ok(d.messageId !== null);
+    assert.equal(d.records.length, 1);
+    const [record] = core.deps.store.conversations.findByPostedId(XMPP, d.messageId);
+    assert.equal(record?.id, d.records[0]);
+    assert.equal(record?.recipient, d.to[0]?.address);
+    assert.equal(record?.sourceId, "status-7");
+  }
+  assert.notEqual(list[0]?.messageId, list[1]?.messageId);
+});
+
+Deno.test("Fediverse to XMPP: content warning, media and poll are rendered; media also as items", async () => {
+  using core = world();
+  const media = [
+    { url: "https://files.social.test/cat.jpg", description: "A cat", type: "image" },
+  ];
+  const extras = { spoiler: "animals", media, pollUrl: "https://social.test/@bob/99" };
+  const deliver = onlyDeliver(await send(core, BOB, "xmpp:alice@chat.test vote!", { extras }));
+  const header = t(core, "header.new", { app: "Mastodon", user: "@bob@social.test" });
+  assert.equal(
+    deliver.text,
+    [
+      `${header}\n${t(core, "render.content_warning", { text: "animals" })}`,
+      "xmpp:alice@chat.test vote!",
+      `${t(core, "render.media")}\n- ${
+        t(core, "render.media_item_described", {
+          kind: t(core, "render.media_kind.image"),
+          url: media[0]!.url,
+          description: "A cat",
+        })
+      }`,
+      t(core, "render.poll", { url: "https://social.test/@bob/99" }),
+    ].join("\n\n"),
+  );
+  assert.deepEqual(deliver.media, media);
+});
+
+Deno.test("a status with only the bot's mention and a picture is carried; with nothing, ignored", async () => {
+  using core = world();
+  await send(core, BOB, "xmpp:alice@chat.test first");
+  const media = [{ url: "https://files.social.test/p.png", description: null, type: "image" }];
+  const bobStatus = core.deps.store.conversations.lastSentBy(FEDI, BOB.address)[0]!;
+  const effects = await send(core, BOB, "@bridge@social.test", {
+    inReplyTo: bobStatus.sourceId,
+    extras: { spoiler: null, media, pollUrl: null },
+  });
+  assert.deepEqual(onlyDeliver(effects).media, media);
+  assert.deepEqual(await send(core, BOB, "@bridge@social.test"), []);
+  assert.deepEqual(await send(core, ALICE, "   "), []);
+});
+
+Deno.test("the Fediverse limit counts URLs and mentions the Mastodon way", async () => {
+  using core = world();
+  const limits = { maxCharacters: 120, charactersReservedPerUrl: 23 };
+  const deps = { ...core.deps, fediLimits: () => limits };
+  const url = `https://example.org/${"p".repeat(150)}`;
+  // Far over 120 code units, but a URL counts 23 and the mention only "@carol".
+  const fits = `@carol@other.social see ${url}`;
+  const ok = onlyDeliver(await send(core, ALICE, fits, { deps }));
+  assert.ok(ok.text.length > limits.maxCharacters);
+  assert.ok(fediLength(ok.text, 23) <= limits.maxCharacters);
+
+  const long = `@carol@other.social ${"word ".repeat(30)}${url}`.trim();
+  const effects = await send(core, ALICE, long, { deps });
+  const header = t(core, "header.new", { app: "XMPP", user: "xmpp:alice@chat.test" });
+  // "@carol " + header + "\n" + the text (its mention made inert, so counted whole) and a
+  // 23-character URL.
+  const count = `@carol ${header}\n@\u200Bcarol@other.social ${"word ".repeat(30)}`.length + 23;
+  assertOnlyNotice(effects, ALICE, t(core, "send.too_long", { max: 120, count }));
+  assert.equal(sentCount(core, ALICE), 1);
+});
+
+Deno.test("a new Fediverse sender is registered on the spot; the header names their app", async () => {
+  using core = makeCore();
+  join(core, ALICE);
+  core.fedi.add("erin@social.test", { app: "pixelfed", now: core.clock.now });
+  const erin = { network: FEDI, address: "erin@social.test" } as const;
+  const effects = await send(core, erin, "xmpp:alice@chat.test hello from Erin", { id: "e1" });
+  assert.equal(core.deps.store.users.get(FEDI, erin.address)?.app, "Pixelfed");
+  const deliver = onlyDeliver(effects);
+  assert.equal(
+    deliver.text,
+    `${
+      t(core, "header.new", { app: "Pixelfed", user: "@erin@social.test" })
+    }\nxmpp:alice@chat.test hello from Erin`,
+  );
+  assert.ok(notices(effects).every((n) => n.to === erin && n.inReplyTo === "e1"));
+});
