@@ -30,6 +30,18 @@ export interface ImportOptions {
    * local zone of the machine running the import.
    */
   readonly timeZone?: string;
+  /**
+   * Told how far the import is: per old table, the rows read so far and the table's row count.
+   * Called when a table starts, every few hundred rows, and when it is done.
+   */
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+/** How far an import is in one old table. */
+export interface ImportProgress {
+  readonly table: string;
+  readonly done: number;
+  readonly total: number;
 }
 
 /** A row of the old file that was not imported. */
@@ -91,7 +103,7 @@ export function importOldDatabase(
     throw new LegacyImportError(`cannot open the old database ${oldPath}: ${String(error)}`);
   }
   try {
-    const reader = new OldReader(old, oldPath, parse);
+    const reader = new OldReader(old, oldPath, parse, options.onProgress);
     const queries = reader.prepareAll();
     return store.transaction(() => {
       if (!store.bulk.isEmpty()) {
@@ -159,6 +171,9 @@ export function importOldDatabase(
   }
 }
 
+/** Rows between two progress reports. */
+const PROGRESS_EVERY = 256;
+
 /** Thrown by a row handler to skip that row with a reason. */
 class Skip extends Error {}
 
@@ -176,6 +191,7 @@ class OldReader {
     private readonly db: DatabaseSync,
     private readonly path: string,
     private readonly parse: LegacyTimeParser,
+    private readonly onProgress?: (progress: ImportProgress) => void,
   ) {}
 
   /** Checks the layout and prepares one SELECT per old table. */
@@ -229,7 +245,14 @@ class OldReader {
     skipped: SkippedRow[],
     handle: (row: Row, cells: Cells) => void,
   ): void {
+    const report = this.onProgress;
+    const total = report
+      ? Number((this.db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as Row).n)
+      : 0;
+    let done = 0;
+    report?.({ table, done, total });
     for (const row of query.iterate()) {
+      if (report && ++done % PROGRESS_EVERY === 0) report({ table, done, total });
       const rowid = Number(row.rowid);
       try {
         handle(row, this.cells(table, rowid, row));
@@ -238,6 +261,7 @@ class OldReader {
         skipped.push({ table, rowid, reason: error.message });
       }
     }
+    if (report && done % PROGRESS_EVERY !== 0) report({ table, done, total });
   }
 
   private cells(table: OldTable, rowid: number, row: Row): Cells {

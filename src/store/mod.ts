@@ -13,9 +13,12 @@ export type { Block } from "./blocks.ts";
 export type { BridgeBlock } from "./bridge_blocks.ts";
 export type { ConversationRecord, NewConversationRecord } from "./conversations.ts";
 export type { PurgeCounts } from "./cleanup.ts";
+export { adoptOldBridgeDatabase, type AdoptResult, isOldBridgeDatabase } from "./dropin.ts";
+export { backupPath, oldBridgePath } from "./backup.ts";
 export {
   importOldDatabase,
   type ImportOptions,
+  type ImportProgress,
   type ImportResult,
   LegacyImportError,
   type SkippedRow,
