@@ -68,7 +68,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): DatabaseS
     db.exec("PRAGMA secure_delete = ON");
     // A database of an earlier schema is copied first, so that going back stays possible.
     if (isFilePath(path) && version > 0 && version < migrations.length) {
-      options.onBackup?.(backupBeforeMigration(db, path), version);
+      const backup = backupBeforeMigration(db, path);
+      options.onBackup?.(backup, version);
     }
     migrate(db, path, migrations);
     return db;

@@ -24,7 +24,8 @@ export function isOldBridgeDatabase(path: string): boolean {
   try {
     if (Deno.statSync(path).size === 0) return false;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    // Missing, or out of reach (`--check` may run with fewer permissions): not to be imported.
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable) return false;
     throw e;
   }
   let db: DatabaseSync;
