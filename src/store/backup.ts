@@ -77,7 +77,9 @@ function copyDatabase(from: DatabaseSync, to: DatabaseSync): void {
       const columns = names.map((n) => `"${n.replaceAll('"', '""')}"`);
       const table = `"${t.name.replaceAll('"', '""')}"`;
       const insert = to.prepare(
-        `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+        `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${
+          columns.map(() => "?").join(", ")
+        })`,
       );
       const select = from.prepare(`SELECT ${columns.join(", ")} FROM ${table}`);
       // Integers beyond 2^53 stay exact.

@@ -49,7 +49,10 @@ Deno.test("the old bridge's file at the configured path is copied aside and impo
   {
     using store = openStore(path);
     assert.equal(store.users.get(FEDI, "bob@social.example")?.lang, "fr");
-    assert.equal(store.users.get(XMPP, "alice@chat.example")?.registeredAt, Date.UTC(2025, 2, 2, 11, 30));
+    assert.equal(
+      store.users.get(XMPP, "alice@chat.example")?.registeredAt,
+      Date.UTC(2025, 2, 2, 11, 30),
+    );
   }
   const db = new DatabaseSync(path, { readOnly: true });
   assert.equal(db.prepare("PRAGMA user_version").get()?.user_version, SCHEMA_VERSION);
