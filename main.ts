@@ -24,6 +24,7 @@ import {
   importOldDatabase,
   isOldBridgeDatabase,
   LegacyImportError,
+  oldBridgePath,
   openStore,
   StoreSchemaError,
 } from "./src/store/mod.ts";
@@ -210,7 +211,9 @@ export function importCommand(
     io.err(
       `${from} is also the database this bridge uses (bridge-database-file).\n` +
         `Move the old file aside first, for example:\n  mv ${from} ${from}.old\n` +
-        `then import it with --import-old-db ${from}.old`,
+        `then import it with --import-old-db ${from}.old\n` +
+        `or simply start the bridge: a first start imports the old file in place and keeps it ` +
+        `as ${oldBridgePath(from)}`,
     );
     return 1;
   }
