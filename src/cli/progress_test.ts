@@ -24,7 +24,7 @@ Deno.test("on a terminal: one line per table, rewritten in place as rows go by",
   const text = written.join("");
   // Carriage returns rewrite a line; a line end only when the next table starts, and at the end.
   assert.equal(text.split("\n").length, 3);
-  assert.match(text, /\rusers +\[#{12}\.{12}\]  50% \(256\/512\)\rusers/);
+  assert.match(text, /\rusers +\[#{12}\.{12}\] {2}50% \(256\/512\)\rusers/);
   assert.match(text, /\rpersonal blocks +\[#{24}\] 100% \(3\/3\)\n$/);
 });
 
