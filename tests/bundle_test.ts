@@ -14,17 +14,18 @@ import { join } from "node:path";
 import meta from "../deno.json" with { type: "json" };
 import { BINARY_NAME, bundledFiles, bundleName, sha256 } from "../tools/bundle.ts";
 import { SHIPPED_TEXTS } from "../src/cli/print.ts";
+import { parseCli } from "../main.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGET = "x86_64-unknown-linux-gnu";
 const decoder = new TextDecoder();
 
-async function run(cmd: string, args: string[], cwd = ROOT) {
+async function run(cmd: string, args: string[], cwd = ROOT, path = Deno.env.get("PATH") ?? "") {
   const out = await new Deno.Command(cmd, {
     args,
     cwd,
     clearEnv: true,
-    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
+    env: { NO_COLOR: "1", PATH: path, HOME: Deno.env.get("HOME") ?? "" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -154,6 +155,106 @@ Deno.test("deno task bundle: the tree an operator unpacks, and --check from it",
     );
     assert.match(check.stdout, new RegExp(`Database: ${data}/`));
     assert.doesNotMatch(check.stdout, /t0ken|passw0rd/);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+/** The text of a `## ` section of docs/operators.md, up to the next one. */
+function section(doc: string, heading: string): string {
+  const start = doc.indexOf(`\n## ${heading}\n`);
+  assert.ok(start >= 0, `section ${heading}`);
+  const end = doc.indexOf("\n## ", start + 1);
+  return doc.slice(start, end < 0 ? undefined : end);
+}
+
+/** The `sh` code blocks of a text, in order, with the list indentation taken off. */
+function shellBlocks(text: string): string[] {
+  return [...text.matchAll(/^( *)```sh\n([\s\S]*?)^\1```$/gm)].map((m) =>
+    m[2]!.split("\n").map((l) => l.slice(m[1]!.length)).join("\n")
+  );
+}
+
+Deno.test("docs/operators.md Install, run step by step from the release files alone", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "install-" });
+  try {
+    // What a release page offers: the bundle and its .sha256 file, made as the workflow makes it.
+    const stub = join(tmp, "stand-in");
+    Deno.writeTextFileSync(stub, '#!/bin/sh\necho "stand-in binary: $*"\n');
+    Deno.chmodSync(stub, 0o755);
+    const downloads = join(tmp, "downloads");
+    const built = await run(Deno.execPath(), [
+      "task",
+      "--quiet",
+      "bundle",
+      "--binary",
+      stub,
+      "--target",
+      TARGET,
+      "--out",
+      downloads,
+    ]);
+    assert.equal(built.code, 0, built.stderr);
+    const name = bundleName(TARGET);
+    Deno.removeSync(join(downloads, name), { recursive: true }); // only the archive is offered
+    const sums = await run(
+      "sh",
+      ["-c", `sha256sum ${name}.tar.gz > ${name}.tar.gz.sha256`],
+      downloads,
+    );
+    assert.equal(sums.code, 0, sums.stderr);
+
+    // The guide as shipped in the bundle (the same text as the repository's).
+    const doc = Deno.readTextFileSync(join(ROOT, "docs/operators.md"));
+    const install = section(doc, "Install");
+    const steps = shellBlocks(install.slice(0, install.indexOf("\n### ")));
+    assert.equal(steps.length, 3, "download and check, unpack, install");
+    // Root's /usr/local/bin becomes a folder of the test, put first on PATH.
+    const bin = join(tmp, "usr-local-bin");
+    Deno.mkdirSync(bin);
+    const script = steps.join("\n")
+      .replaceAll("VERSION", meta.version)
+      .replaceAll("/usr/local/bin/", `${bin}/`);
+    const r = await run("sh", ["-e", "-c", script], downloads, `${bin}:${Deno.env.get("PATH")}`);
+    assert.equal(r.code, 0, `${script}\n${r.stderr}`);
+    assert.match(r.stdout, /: OK$/m, "sha256sum --check passed");
+    assert.match(r.stdout, /^stand-in binary: --version$/m, "the installed program ran");
+    assert.deepEqual(Deno.readFileSync(join(bin, BINARY_NAME)), Deno.readFileSync(stub));
+
+    // The later sections run from the unpacked folder: every file they name is in it, and every
+    // command line of the program is one it accepts.
+    const unpacked = join(downloads, name);
+    // (Install's "From source" part is about the repository, not the bundle.)
+    const later = [
+      install.slice(0, install.indexOf("\n### From source")),
+      ...[
+        "Configure",
+        "Run it with systemd",
+        "Upgrade",
+        "Migrate from the old bridge",
+      ].map((h) => section(doc, h)),
+    ].join("\n");
+    const named = new Set(
+      [...later.matchAll(/(?<![\w/.-])((?:config|dist|assets|docs)\/[\w.*-]+)/g)]
+        .map((m) => m[1]!.replace(/[.,]$/, "")),
+    );
+    assert.ok(named.size >= 5, [...named].join(" "));
+    const files = tree(unpacked);
+    for (const path of named) {
+      const pattern = new RegExp(`^${path.replaceAll(".", "\\.").replaceAll("*", "[^/]*")}(/|$)`);
+      assert.ok(
+        files.some((f) => pattern.test(f)),
+        `${path}, named in the guide, is in the bundle`,
+      );
+    }
+    for (const block of shellBlocks(later)) {
+      for (const line of block.replace(/\\\n\s*/g, " ").split("\n")) {
+        const m = line.match(/^\s*xmpp-ap-bridge\s+([^#>|]*)/);
+        if (!m) continue;
+        const args = m[1]!.trim().split(/\s+/).filter((a) => a !== "");
+        assert.doesNotThrow(() => parseCli(args), line);
+      }
+    }
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }
