@@ -4,7 +4,6 @@
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import meta from "./deno.json" with { type: "json" };
 import {
   bridgeEnv,
   type Config,
@@ -21,13 +20,19 @@ import { type Bridge, startBridge } from "./src/app.ts";
 import type { I18n } from "./src/i18n/mod.ts";
 import { loadTranslations } from "./src/i18n/mod.ts";
 import {
+  adoptOldBridgeDatabase,
   importOldDatabase,
+  isOldBridgeDatabase,
   LegacyImportError,
+  oldBridgePath,
   openStore,
   StoreSchemaError,
 } from "./src/store/mod.ts";
+import { VERSION, versionText } from "./src/version.ts";
+import { SHIPPED_TEXTS } from "./src/cli/print.ts";
+import { progressReporter } from "./src/cli/progress.ts";
 
-export const VERSION: string = meta.version;
+export { VERSION };
 
 const USAGE =
   `xmpp-ap-bridge ${VERSION}: lets XMPP and Fediverse users chat through two bot accounts.
@@ -49,7 +54,11 @@ Options:
                         bridge's database file into this bridge's database, then exit
       --time-zone ZONE  with --import-old-db: the time zone the old bridge ran in (such as
                         Europe/Paris; default: this machine's)
-      --version         print the version and exit
+      --print-config    print the annotated example configuration and exit
+      --print-unit ROLE print the systemd unit of a role (fedi or xmpp) and exit
+      --print-env       print the example credentials file and exit
+      --version         print the version, the commit, the Deno version and the
+                        permission set, and exit
   -h, --help            print this help and exit
 `;
 
@@ -63,6 +72,13 @@ export interface CliOptions {
   readonly help: boolean;
   readonly importOldDb: string | undefined;
   readonly timeZone: string | undefined;
+  /** Which shipped text `--print-*` asked for (src/cli/print.ts), if any. */
+  readonly print: keyof typeof SHIPPED_TEXTS | undefined;
+}
+
+/** Options that need no configuration: the launcher runs them without deriving permissions. */
+export function needsNoConfig(cli: CliOptions): boolean {
+  return cli.help || cli.version || cli.print !== undefined;
 }
 
 /** Parses the command line; throws a `TypeError` naming the bad flag. */
@@ -82,12 +98,27 @@ export function parseCli(args: readonly string[]): CliOptions {
       help: { type: "boolean", short: "h" },
       "import-old-db": { type: "string" },
       "time-zone": { type: "string" },
+      "print-config": { type: "boolean" },
+      "print-unit": { type: "string" },
+      "print-env": { type: "boolean" },
     },
   });
   if (positionals.length > 0) throw new TypeError(`Unexpected argument '${positionals[0]}'`);
   const level = values["log-level"];
   if (level !== undefined && !["debug", "info", "warning", "error"].includes(level)) {
     throw new TypeError(`--log-level takes debug, info, warning or error, not '${level}'`);
+  }
+  const unit = values["print-unit"];
+  if (unit !== undefined && !(ROLES as readonly string[]).includes(unit)) {
+    throw new TypeError(`--print-unit takes fedi or xmpp, not '${unit}'`);
+  }
+  const prints = [
+    values["print-config"] ? "config" as const : undefined,
+    values["print-env"] ? "env" as const : undefined,
+    unit !== undefined ? `unit-${unit as Role}` as const : undefined,
+  ].filter((p) => p !== undefined);
+  if (prints.length > 1) {
+    throw new TypeError("--print-config, --print-unit and --print-env go one at a time");
   }
   const roles = ROLES.filter((r) => values[r]);
   return {
@@ -100,6 +131,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     help: values.help ?? false,
     importOldDb: values["import-old-db"],
     timeZone: values["time-zone"],
+    print: prints[0],
   };
 }
 
@@ -113,10 +145,16 @@ const stdio: Io = {
   err: (t) => console.error(t),
 };
 
-/** Loads `.env` and the configuration for the given command line. */
-export function configFromCli(cli: CliOptions): { config: Config; envFile: string | null } {
+/**
+ * Loads `.env` and the configuration for the given command line. `credentials: false` (the
+ * launcher deriving permissions) reads paths and hosts only, and requires no secret.
+ */
+export function configFromCli(
+  cli: CliOptions,
+  { credentials = true }: { credentials?: boolean } = {},
+): { config: Config; envFile: string | null } {
   // An import connects nowhere, so it needs no credentials.
-  const roles = cli.importOldDb !== undefined ? [] : cli.roles;
+  const roles = cli.importOldDb !== undefined || !credentials ? [] : cli.roles;
   const envPath = resolve(cli.envFile ?? ".env");
   const dotEnv = readDotEnv(envPath, cli.envFile !== undefined);
   const env = bridgeEnv(dotEnv);
@@ -151,25 +189,47 @@ export function summary(config: Config, roles: readonly Role[], i18n: I18n): str
   return lines.join("\n");
 }
 
+const encoder = new TextEncoder();
+
+/** Writes raw text (no line end added) to standard error. */
+function writeStderr(text: string): void {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+}
+
 /** `--import-old-db PATH`: the old bridge's data into this bridge's database, once. */
 export function importCommand(
   config: Config,
   oldPath: string,
   timeZone: string | undefined,
   io: Io,
+  progress = progressReporter(writeStderr, Deno.stderr.isTerminal()),
 ): number {
   const from = resolve(oldPath);
   if (from === resolve(config.databaseFile)) {
     io.err(
       `${from} is also the database this bridge uses (bridge-database-file).\n` +
         `Move the old file aside first, for example:\n  mv ${from} ${from}.old\n` +
-        `then import it with --import-old-db ${from}.old`,
+        `then import it with --import-old-db ${from}.old\n` +
+        `or simply start the bridge: a first start imports the old file in place and keeps it ` +
+        `as ${oldBridgePath(from)}`,
     );
     return 1;
   }
   try {
     using store = openStore(config.databaseFile);
-    const result = importOldDatabase(store, from, timeZone ? { timeZone } : {});
+    let result;
+    try {
+      result = importOldDatabase(store, from, {
+        ...(timeZone ? { timeZone } : {}),
+        onProgress: progress.onProgress,
+      });
+    } catch (e) {
+      progress.finish(false);
+      throw e;
+    }
+    progress.finish(true);
     io.out(
       `Imported from ${from} into ${config.databaseFile}:\n` +
         `  users: ${result.users}\n  personal blocks: ${result.blocks}\n` +
@@ -203,7 +263,11 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     return 0;
   }
   if (cli.version) {
-    io.out(`xmpp-ap-bridge ${VERSION}`);
+    io.out(versionText());
+    return 0;
+  }
+  if (cli.print !== undefined) {
+    io.out(SHIPPED_TEXTS[cli.print].text.replace(/\n$/, ""));
     return 0;
   }
   let config: Config;
@@ -222,7 +286,11 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   }
   const i18n = loadTranslations(config);
   if (cli.check) {
-    io.out(summary(config, cli.roles, i18n));
+    const oldBridge = isOldBridgeDatabase(config.databaseFile)
+      ? `\nNote: ${config.databaseFile} is the old bridge's database: the first start copies ` +
+        "it beside itself (.old-bridge) and imports it in place."
+      : "";
+    io.out(summary(config, cli.roles, i18n) + oldBridge);
     return i18n.problems.some((p) => p.level === "error") ? 1 : 0;
   }
   await setupLogging({ level: config.logLevel, file: config.logFile });
@@ -232,7 +300,41 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     if (p.level === "error") log.error(p.message);
     else log.warn(p.message);
   }
+  if (!adoptOldDatabase(config, cli.timeZone)) {
+    await stopLogging();
+    return 1;
+  }
   return await run(config, cli.roles, i18n);
+}
+
+/**
+ * Drop-in migration: when the configured database is the old bridge's, imports it in place
+ * (src/store/dropin.ts) before anything opens it. False when that failed (logged).
+ */
+function adoptOldDatabase(config: Config, timeZone: string | undefined): boolean {
+  const log = logger("main");
+  try {
+    const r = adoptOldBridgeDatabase(config.databaseFile, timeZone ? { timeZone } : {});
+    if (r === null) return true;
+    log.info(
+      "imported the old bridge's database in place: {users} users, {blocks} personal blocks, " +
+        "{bridgeBlocks} bridge-wide blocks, {conversations} conversation records, {skipped} " +
+        "rows skipped; the old file is kept as {copy}",
+      { ...r, skipped: r.skipped.length },
+    );
+    for (const row of r.skipped) {
+      log.warn("skipped {table} row {rowid}: {reason}", { ...row });
+    }
+    return true;
+  } catch (e) {
+    if (e instanceof LegacyImportError || e instanceof StoreSchemaError) {
+      log.fatal("the old bridge's database could not be imported, it is left as it was: {error}", {
+        error: e.message,
+      });
+      return false;
+    }
+    throw e;
+  }
 }
 
 /** Runs the roles until SIGINT or SIGTERM; SIGHUP re-reads the lists and state files. */

@@ -62,7 +62,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const stack = new AsyncDisposableStack();
   try {
     const store = stack.use(
-      openStore(config.databaseFile, { onWarning: (message) => log.warn(message) }),
+      openStore(config.databaseFile, {
+        onWarning: (message) => log.warn(message),
+        onBackup: (backup, from) =>
+          log.info("schema {from} copied to {backup} before migrating", { from, backup }),
+      }),
     );
     const lists = openLists({
       dir: config.filesDir,

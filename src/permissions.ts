@@ -6,6 +6,7 @@
  */
 import { dirname } from "node:path";
 import { type Config, ENV_VARS, type Role } from "./config/mod.ts";
+import { backupFiles } from "./store/mod.ts";
 
 /**
  * Variables that libraries in the binary read on their own: the yaml parser checks two debug
@@ -31,7 +32,7 @@ export function hostPort(url: string): string {
 
 /** The database file and the files SQLite keeps beside it. */
 export function databaseFiles(path: string): string[] {
-  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`, ...backupFiles(path)];
 }
 
 export function derivePermissions(input: PermissionInput): string[] {

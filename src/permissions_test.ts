@@ -53,6 +53,11 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "/var/lib/bridge/db/bridge.db-journal",
     "/var/lib/bridge/db/bridge.db-shm",
     "/var/lib/bridge/db/bridge.db-wal",
+    // The copy made before a schema migration, and the old bridge's file once imported in place.
+    "/var/lib/bridge/db/bridge.db.backup",
+    "/var/lib/bridge/db/bridge.db.backup-journal",
+    "/var/lib/bridge/db/bridge.db.old-bridge",
+    "/var/lib/bridge/db/bridge.db.old-bridge-journal",
     "/var/lib/bridge/files",
     "/var/log/bridge/bridge.log",
   ]);
@@ -106,6 +111,10 @@ Deno.test("the write permission covers the bridge's own files, not the folders a
     "/srv/bridge/bridge.db-journal",
     "/srv/bridge/bridge.db-shm",
     "/srv/bridge/bridge.db-wal",
+    "/srv/bridge/bridge.db.backup",
+    "/srv/bridge/bridge.db.backup-journal",
+    "/srv/bridge/bridge.db.old-bridge",
+    "/srv/bridge/bridge.db.old-bridge-journal",
     "/srv/bridge/bridge.log",
     "/srv/bridge/lists",
   ]);

@@ -13,6 +13,8 @@ import { DEFAULT_COMMAND_WORDS, DEFAULT_CONFIG_PATH, ENV_VARS, ROLES } from "../
 import { LIBRARY_ENV_VARS } from "../src/permissions.ts";
 import { parseCli } from "../main.ts";
 import { compileArgs } from "../tools/launch.ts";
+import { RELEASE_PERMISSIONS } from "../tools/bundle.ts";
+import { SCHEMA_VERSION } from "../src/store/mod.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const read = (path: string): string => Deno.readTextFileSync(join(ROOT, path));
@@ -121,11 +123,47 @@ Deno.test("release: compiles every target with the launcher's includes, checksum
     const rel = normalize(inc).slice(normalize(ROOT).length).replace(/\/$/, "");
     assert.ok(runs.includes(`--include ${rel}`), `--include ${rel}`);
   }
-  assert.match(runs, /sha256sum xmpp-ap-bridge-\* > SHA256SUMS/);
+});
+
+Deno.test("release: one bundle per target, checksums and provenance of the bundles, published", () => {
+  const { wf } = workflow();
+  const steps = wf.jobs.release?.steps ?? [];
+  const runs = steps.map((s) => s.run ?? "").join("\n");
+  // The same generic permissions as tools/bundle.ts compiles with.
+  assert.deepEqual(
+    (wf.env.RELEASE_PERMISSIONS ?? "").split(/\s+/).filter((f) => f !== ""),
+    [...RELEASE_PERMISSIONS],
+  );
+  assert.match(runs, /tools\/build_info\.ts --commit "\$\{GITHUB_SHA\}"/);
+  assert.ok(
+    runs.indexOf("tools/build_info.ts") < runs.indexOf("deno compile"),
+    "the commit is stamped before compiling",
+  );
+  assert.match(
+    runs,
+    /for target in \$\{TARGETS\}; do\n\s*deno task bundle --binary "out\/xmpp-ap-bridge-\$\{target\}" --target "\$\{target\}" --out bundles/,
+  );
+  // The smoke test unpacks the Linux bundle and runs what the operator's guide runs.
+  assert.match(
+    runs,
+    /tar -C smoke -xzf "bundles\/xmpp-ap-bridge-\$\{version\}-x86_64-unknown-linux-gnu\.tar\.gz"/,
+  );
+  assert.match(runs, /\.\/xmpp-ap-bridge --check --config config\/xmpp-bridge-config\.yml/);
+  assert.match(runs, /--print-config \| cmp - config\/xmpp-bridge-config\.yml/);
+  assert.match(runs, /sha256sum xmpp-ap-bridge-\*\.tar\.gz > SHA256SUMS/);
   assert.match(runs, /sha256sum "\$\{f\}" > "\$\{f\}\.sha256"/);
   assert.match(runs, /sha256sum --check SHA256SUMS/);
-  assert.match(runs, /gh release create "\$\{GITHUB_REF_NAME\}"[^\n]*\\\n[^\n]*out\/\*/);
-  assert.match(runs, /xmpp-ap-bridge-x86_64-unknown-linux-gnu[\s\S]*--check --config config\//);
+  const attest = steps.findIndex((s) => s.uses?.startsWith("actions/attest-build-provenance@"));
+  assert.ok(attest >= 0, "a provenance attestation");
+  assert.equal(steps[attest]?.with?.["subject-path"], "bundles/xmpp-ap-bridge-*.tar.gz");
+  assert.equal(wf.jobs.release?.permissions?.["id-token"], "write");
+  assert.equal(wf.jobs.release?.permissions?.attestations, "write");
+  const publish = steps.findIndex((s) => /gh release create/.test(s.run ?? ""));
+  assert.ok(publish > attest, "published after the attestation");
+  assert.match(
+    steps[publish]?.run ?? "",
+    /gh release create "\$\{GITHUB_REF_NAME\}"[^\n]*--notes-file notes\.md[^\n]*\\\n[^\n]*bundles\/\*\.tar\.gz bundles\/\*\.sha256 bundles\/SHA256SUMS/,
+  );
 });
 
 // --- systemd units ------------------------------------------------------------------------------
@@ -240,9 +278,42 @@ Deno.test("units: the two differ only in their role", () => {
   const [fedi, xmpp] = ROLES.map(unitOf);
   const keys = new Set([...fedi!.keys(), ...xmpp!.keys()]);
   for (const key of keys) {
-    if (key === "Service.ExecStart" || key === "Unit.Description") continue;
+    if (["Service.ExecStart", "Unit.Description", "Install.Alias"].includes(key)) continue;
     assert.deepEqual(fedi!.get(key), xmpp!.get(key), key);
   }
+});
+
+Deno.test("units: the old bridge's unit names still work (Alias=)", () => {
+  // The old bridge's README enabled ap-bridge (the Fediverse side) and xmpp-bridge.
+  assert.deepEqual(unitOf("fedi").get("Install.Alias"), ["ap-bridge.service"]);
+  assert.deepEqual(unitOf("xmpp").get("Install.Alias"), ["xmpp-bridge.service"]);
+});
+
+// --- changelog ----------------------------------------------------------------------------------
+
+Deno.test("changelog: Keep a Changelog, this version released, every schema step noted", () => {
+  const text = read("CHANGELOG.md");
+  const version = (JSON.parse(read("deno.json")) as { version: string }).version;
+  const releases = [...text.matchAll(/^## \[([^\]]+)\](?: - (\d{4}-\d{2}-\d{2}))?$/gm)];
+  assert.equal(releases[0]?.[1], "Unreleased");
+  assert.ok(
+    releases.some((r) => r[1] === version && r[2] !== undefined),
+    `a dated section for ${version}, the version in deno.json (the release workflow's notes)`,
+  );
+  const steps = new Set<number>();
+  for (const [i, r] of releases.entries()) {
+    const body = text.slice(r.index!, releases[i + 1]?.index ?? text.length);
+    for (const heading of ["### Database", "### Configuration", "### Rolling back"]) {
+      assert.ok(body.includes(`\n${heading}\n`), `${r[1]}: ${heading}`);
+    }
+    const database = body.slice(body.indexOf("### Database")).split(/\n### /)[0]!;
+    for (const m of database.matchAll(/^- (\d+): /gm)) steps.add(Number(m[1]));
+  }
+  assert.deepEqual(
+    [...steps].sort((a, b) => a - b),
+    Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+    "each schema step in the Database notes of the release that brings it",
+  );
 });
 
 // --- images -------------------------------------------------------------------------------------

@@ -8,17 +8,29 @@
  *                                             bake the derived permissions into a binary
  *   deno task flags [bridge options]          print the derived flags
  *   (mode compile-flags)                      print the flags the compile task would bake
+ *
+ * Deriving the flags needs paths and hosts from the configuration, never the credentials.
+ * `--help`, `--version` and `--print-*` need no configuration at all: they run without deriving.
+ * `compile --fedi` (or `--xmpp`) builds a one-role binary: that role's permissions only, and the
+ * role flag baked into its command line.
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { ConfigError } from "../src/config/mod.ts";
 import { derivePermissions } from "../src/permissions.ts";
-import { configFromCli, parseCli } from "../main.ts";
+import { configFromCli, needsNoConfig, parseCli } from "../main.ts";
+import { offlineCompileMessage, runCompile } from "./compile.ts";
+import { readGitCommit, stampBuildInfo } from "./build_info.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-export function compileArgs(flags: readonly string[], output: string, target?: string): string[] {
+export function compileArgs(
+  flags: readonly string[],
+  output: string,
+  target?: string,
+  bakedArgs: readonly string[] = [],
+): string[] {
   return [
     "compile",
     ...flags,
@@ -28,6 +40,7 @@ export function compileArgs(flags: readonly string[], output: string, target?: s
     output,
     ...(target ? ["--target", target] : []),
     `${ROOT}main.ts`,
+    ...bakedArgs,
   ];
 }
 
@@ -49,12 +62,21 @@ async function launch(argv: string[]): Promise<number> {
     } else if (t.kind === "positional") bridgeArgs.push(t.value);
   }
   let flags: string[];
+  let baked: string[] = [];
   try {
     const cli = parseCli(bridgeArgs);
-    const { config, envFile } = configFromCli(cli);
-    // A compiled binary may be started as either role, so it carries both roles' network.
-    const compiling = mode === "compile" || mode === "compile-flags";
-    const roles = compiling ? (["fedi", "xmpp"] as const) : cli.roles;
+    if (needsNoConfig(cli)) {
+      // Nothing to derive: these read no file and connect nowhere.
+      const child = new Deno.Command("deno", {
+        args: ["run", "--quiet", "--no-prompt", `${ROOT}main.ts`, ...bridgeArgs],
+      }).spawn();
+      return (await child.status).code;
+    }
+    const { config, envFile } = configFromCli(cli, { credentials: false });
+    // A binary built for both roles may be started as either; one built with --fedi or --xmpp
+    // carries that role's network only, and the role flag on its command line.
+    const roles = cli.roles;
+    if (roles.length === 1) baked = [`--${roles[0]}`];
     const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
     flags = derivePermissions({
       config,
@@ -77,13 +99,26 @@ async function launch(argv: string[]): Promise<number> {
     console.log(flags.join("\n"));
     return 0;
   }
-  const args = mode === "compile"
-    ? compileArgs(
+  if (mode === "compile") {
+    const target = values.target as string | undefined;
+    const args = compileArgs(
       flags,
       values.output as string | undefined ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
-      values.target as string | undefined,
-    )
-    : ["run", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
+      target,
+      baked,
+    );
+    // The binary names its commit in --version; the source file is put back afterwards.
+    const restore = stampBuildInfo(readGitCommit());
+    let result;
+    try {
+      result = await runCompile(args);
+    } finally {
+      restore();
+    }
+    if (result.offline) console.error(offlineCompileMessage(target));
+    return result.code;
+  }
+  const args = ["run", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
   const child = new Deno.Command("deno", { args, stdin: "inherit" }).spawn();
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     Deno.addSignalListener(sig, () => child.kill(sig));

@@ -8,6 +8,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { preparePrivateFile } from "../files.ts";
+import { backupBeforeMigration } from "./backup.ts";
 import { APPLICATION_ID, type Migration, MIGRATIONS } from "./migrations.ts";
 import { intOf, type Row } from "./types.ts";
 
@@ -19,6 +20,8 @@ export interface OpenOptions {
   readonly migrations?: readonly Migration[];
   /** Told when an existing database file can be read by other users (default: nothing). */
   readonly onWarning?: (message: string) => void;
+  /** Told the path of the copy made before a schema migration (backup.ts). */
+  readonly onBackup?: (backup: string, fromVersion: number) => void;
 }
 
 /** The file cannot be used by this build: newer schema, or not a database of this bridge. */
@@ -50,8 +53,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): DatabaseS
     // read transaction, so that the other role creating the schema at this very moment is seen
     // either not at all or whole (it commits tables and version together).
     db.exec("BEGIN");
+    let version: number;
     try {
-      checkCompatible(db, path, migrations);
+      version = checkCompatible(db, path, migrations);
     } finally {
       db.exec("COMMIT");
     }
@@ -62,6 +66,11 @@ export function openDatabase(path: string, options: OpenOptions = {}): DatabaseS
     // Deleted rows (message texts in the outbox, addresses of purged users) are overwritten,
     // not left in free pages. Per connection, so on every open.
     db.exec("PRAGMA secure_delete = ON");
+    // A database of an earlier schema is copied first, so that going back stays possible.
+    if (isFilePath(path) && version > 0 && version < migrations.length) {
+      const backup = backupBeforeMigration(db, path);
+      options.onBackup?.(backup, version);
+    }
     migrate(db, path, migrations);
     return db;
   } catch (error) {
@@ -136,8 +145,8 @@ function refuseForeignTables(db: DatabaseSync, path: string): void {
   throw new StoreSchemaError(
     `database ${path} already holds tables (${tables.join(", ")}) but no schema version: ` +
       (oldBridge
-        ? "it looks like the old Python bridge's database. Point the bridge at a new file " +
-          "and import the old one into it."
+        ? "it looks like the old Python bridge's database. Start the bridge (not --check) to " +
+          "import it in place, or point the bridge at a new file and use --import-old-db."
         : "it is not a database of this bridge."),
   );
 }

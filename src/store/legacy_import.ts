@@ -22,6 +22,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { type LegacyTimeParser, legacyTimeParser } from "./legacy_time.ts";
 import {
   emptyToNull,
+  type ImportProgress,
   LegacyImportError,
   OldReader,
   type OldTable,
@@ -31,7 +32,7 @@ import {
 import type { Store } from "./store.ts";
 import { otherType, XMPP } from "./types.ts";
 
-export { LegacyImportError, type SkippedRow };
+export { type ImportProgress, LegacyImportError, type SkippedRow };
 
 /** How to read the old file. */
 export interface ImportOptions {
@@ -40,6 +41,11 @@ export interface ImportOptions {
    * local zone of the machine running the import.
    */
   readonly timeZone?: string;
+  /**
+   * Told how far the import is: per old table, the rows read so far and the table's row count.
+   * Called when a table starts, every few hundred rows, and when it is done.
+   */
+  readonly onProgress?: (progress: ImportProgress) => void;
 }
 
 /** What the import did. */
@@ -73,7 +79,7 @@ export function importOldDatabase(
     throw new LegacyImportError(`cannot open the old database ${oldPath}: ${String(error)}`);
   }
   try {
-    const reader = new OldReader(old, oldPath, parse);
+    const reader = new OldReader(old, oldPath, parse, options.onProgress);
     const queries = reader.prepareAll();
     return store.transaction(() => {
       if (!store.bulk.isEmpty()) {

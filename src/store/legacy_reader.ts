@@ -10,6 +10,16 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { LegacyTimeParser } from "./legacy_time.ts";
 import { type AccountType, FEDI, isAccountType, type Row, XMPP } from "./types.ts";
 
+/** How far an import is in one old table. */
+export interface ImportProgress {
+  readonly table: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Rows between two progress reports. */
+const PROGRESS_EVERY = 256;
+
 /** A row of the old file that was not imported. */
 export interface SkippedRow {
   readonly table: string;
@@ -56,6 +66,7 @@ export class OldReader {
     private readonly db: DatabaseSync,
     private readonly path: string,
     private readonly parse: LegacyTimeParser,
+    private readonly onProgress?: (progress: ImportProgress) => void,
   ) {}
 
   /** Checks the layout and prepares one SELECT per old table. */
@@ -109,7 +120,14 @@ export class OldReader {
     skipped: SkippedRow[],
     handle: (row: Row, cells: Cells) => void,
   ): void {
+    const report = this.onProgress;
+    const total = report
+      ? Number((this.db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as Row).n)
+      : 0;
+    let done = 0;
+    report?.({ table, done, total });
     for (const row of query.iterate()) {
+      if (report && ++done % PROGRESS_EVERY === 0) report({ table, done, total });
       const rowid = Number(row.rowid);
       try {
         handle(row, this.cells(table, rowid, row));
@@ -118,6 +136,7 @@ export class OldReader {
         skipped.push({ table, rowid, reason: error.message });
       }
     }
+    if (report && done % PROGRESS_EVERY !== 0) report({ table, done, total });
   }
 
   private cells(table: OldTable, rowid: number, row: Row): Cells {

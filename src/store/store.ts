@@ -26,6 +26,8 @@ export interface StoreOptions {
   readonly busyTimeoutMs?: number;
   /** Told when the existing database file can be read by other users. */
   readonly onWarning?: (message: string) => void;
+  /** Told where the database was copied before a schema migration, and from which version. */
+  readonly onBackup?: (backup: string, fromVersion: number) => void;
 }
 
 /** The bridge's persistent state. */
@@ -103,6 +105,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   const open: OpenOptions = {
     ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    ...(options.onBackup === undefined ? {} : { onBackup: options.onBackup }),
   };
   return new Store(openDatabase(path, open));
 }
