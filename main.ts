@@ -26,6 +26,7 @@ import {
   openStore,
   StoreSchemaError,
 } from "./src/store/mod.ts";
+import { errorText } from "./src/text/errors.ts";
 
 export const VERSION: string = meta.version;
 
@@ -195,7 +196,7 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   try {
     cli = parseCli(args);
   } catch (e) {
-    io.err(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    io.err(`${errorText(e)}\n\n${USAGE}`);
     return 2;
   }
   if (cli.help) {

@@ -30,6 +30,7 @@ import { BudgetShare } from "./fedi/share.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
 import { XmppBot } from "./xmpp/bot.ts";
 import { MetaSmStateStore } from "./xmpp/sm_state.ts";
+import { errorText } from "./text/errors.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
 const DEDUPE_KEEP_MS = 7 * 24 * 60 * 60_000;
@@ -131,7 +132,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       onDeferredFailure: (error, inbound) =>
         log.error("a waiting {kind} event failed: {error}", {
           kind: inbound.kind,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         }),
     });
     // Disposed after the bots (the stack unwinds in reverse), before the store: what still

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { htmlToText } from "../fedi/html.ts";
+import { htmlToText } from "../text/html.ts";
 import {
   type CommandName,
   COMMANDS,

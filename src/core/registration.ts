@@ -9,7 +9,7 @@
  * @module
  */
 import { cancelInvolving } from "./cancel.ts";
-import { htmlToText } from "../fedi/html.ts";
+import { htmlToText } from "../text/html.ts";
 import type { User } from "../store/users.ts";
 import { botDomains, domainOf, type Turn } from "./context.ts";
 import { charge, limitOf, negativeLookupsOf } from "./flood.ts";

@@ -39,6 +39,7 @@ import type { ReadContext } from "./notification.ts";
 import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
 import { StreamConnection } from "./stream.ts";
 import { backoffDelay, sleep, type TimerHandle, type Timers } from "./timers.ts";
+import { errorText } from "../text/errors.ts";
 
 /** A connection live this long counts as stable: the reconnect backoff starts afresh after it. */
 const STABLE_MS = 30_000;
@@ -162,7 +163,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     await this.#startup();
     this.#loop = this.#run().catch((e) => {
       // Not expected (every step handles its own failures); logged rather than crashing.
-      this.#log.error("The Fediverse bot stopped: {error}", { error: describe(e) });
+      this.#log.error("The Fediverse bot stopped: {error}", { error: errorText(e) });
     });
     await this.#ready.promise;
   }
@@ -195,7 +196,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         }
         const delay = this.#backoff(attempt);
         this.#log.warning("The Fediverse server cannot be reached ({error}); retrying in {ms} ms", {
-          error: describe(e),
+          error: errorText(e),
           ms: delay,
         });
         await sleep(this.#timers, delay, this.#abort.signal);
@@ -292,7 +293,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       conn = this.#openStream();
     } catch (e) {
       // A bad address or a missing permission: logged, and tried again after the backoff.
-      this.#log.error("Cannot open the stream: {error}", { error: describe(e) });
+      this.#log.error("Cannot open the stream: {error}", { error: errorText(e) });
       return null;
     }
     this.#conn = conn;
@@ -312,7 +313,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       const reason = await Promise.race([conn.ended, Promise.resolve(null)]);
       conn.close("catch-up failed");
       this.#log.warning("Connecting to the stream failed: {error}", {
-        error: reason ?? describe(e),
+        error: reason ?? errorText(e),
       });
       await conn.settled(2000);
       return null;
@@ -373,7 +374,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     } catch (e) {
       if (this.closed || this.#conn !== conn) return;
       this.#log.warning("Checking a quiet stream failed ({error}); reconnecting", {
-        error: describe(e),
+        error: errorText(e),
       });
       conn.close("check failed");
       return;
@@ -430,7 +431,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       found = await this.#catchUp();
     } catch (e) {
       if (this.closed) return;
-      this.#log.warning("Reconciling the stream failed: {error}", { error: describe(e) });
+      this.#log.warning("Reconciling the stream failed: {error}", { error: errorText(e) });
       // Tried again with the next interval.
       this.#lastPassAt = this.#timers.now();
       this.#planReconcile();
@@ -484,8 +485,4 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     await this.inlet.idle();
     await conn?.settled(2000);
   }
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -35,6 +35,7 @@ import {
 import { META } from "./meta_keys.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
 import type { Timers } from "./timers.ts";
+import { errorText } from "../text/errors.ts";
 
 /** What the inlet hands events to: the core, or a spy around it. */
 export interface InboundHandler {
@@ -268,7 +269,7 @@ export class NotificationInlet {
       } catch (e) {
         log.warning("Cannot record notification {id} as done: {error}", {
           id: n.id,
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
     }
@@ -280,7 +281,7 @@ export class NotificationInlet {
         this.#frozen = true;
         log.error("Cannot record notification {id} as done: {error}", {
           id: n.id,
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
     }
@@ -302,7 +303,7 @@ export class NotificationInlet {
     this.#attempts.set(n.id, attempts);
     this.#opts.log.warning(
       "Handling notification {id} ({type}) failed (attempt {attempts}): {error}",
-      { id: n.id, type: n.type, attempts, error: e instanceof Error ? e.message : String(e) },
+      { id: n.id, type: n.type, attempts, error: errorText(e) },
     );
     return "failed";
   }

@@ -12,7 +12,7 @@ export { type CallMeta, type CallOptions, FediApi, type FediApiOptions } from ".
 export { FediBot, type FediBotOptions, type NotificationEventDetail } from "./bot.ts";
 export { MastoDirectory, type MastoDirectoryOptions, serverBaseUrl } from "./directory.ts";
 export { FediApiError } from "./errors.ts";
-export { htmlToText } from "./html.ts";
+export { htmlToText } from "../text/html.ts";
 export type { InboundHandler, Outcome } from "./inlet.ts";
 export { domainBlocksFromMeta, fediLimitsFromMeta, META } from "./meta_keys.ts";
 export { netGranted, NodeInfoClient, type NodeInfoOptions } from "./nodeinfo.ts";

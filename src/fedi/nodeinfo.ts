@@ -9,6 +9,7 @@
 import type { Logger } from "@logtape/logtape";
 import { logger } from "../log.ts";
 import type { Timers } from "./timers.ts";
+import { errorText } from "../text/errors.ts";
 
 const SCHEMAS = [
   "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -75,7 +76,7 @@ export class NodeInfoClient {
     } catch (e) {
       this.#log.debug("No nodeinfo for {domain}: {error}", {
         domain: key,
-        error: e instanceof Error ? e.message : String(e),
+        error: errorText(e),
       });
     }
     const day = this.#o.cacheMs ?? 24 * 3600_000;

@@ -14,6 +14,7 @@
 import type { Logger } from "@logtape/logtape";
 import { createStreamingAPIClient, type mastodon } from "masto";
 import { sleep, type TimerHandle, type Timers } from "./timers.ts";
+import { errorText } from "../text/errors.ts";
 
 export interface StreamOptions {
   /** The streaming base URL (`wss://host`); `/api/v1/streaming` is added. */
@@ -152,7 +153,7 @@ export class StreamConnection {
     } catch (e) {
       if (!this.#over) {
         this.#opts.log.debug("Stream error: {error}", {
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
       this.#end("stream error");

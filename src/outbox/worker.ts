@@ -11,6 +11,7 @@ import type { AccountType } from "../store/types.ts";
 import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
 import type { NetworkSender, SendResult } from "./port.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
+import { errorText } from "../text/errors.ts";
 
 export interface RetryPolicy {
   /** First delay after a failure (ms). */
@@ -163,7 +164,7 @@ export class OutboxWorker implements AsyncDisposable {
     try {
       result = await sender.send(effect, keyOf(outbox.keyPrefix, row));
     } catch (e) {
-      result = { ok: false, permanent: false, reason: e instanceof Error ? e.message : String(e) };
+      result = { ok: false, permanent: false, reason: errorText(e) };
     }
     if (
       !result.ok && result.suspect && !result.permanent && row.lastError?.startsWith(SUSPECT_MARK)
