@@ -8,14 +8,14 @@ import type { Config } from "../config.ts";
 import type { I18n } from "../i18n.ts";
 import type { Params } from "../i18n_template.ts";
 import type { Lists } from "../lists.ts";
-import type { Store } from "../store/store.ts";
+import type { CoreStore } from "./ports.ts";
 import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";
 import { type Account, type AccountType, type ContactAction, type Effect, FEDI } from "./types.ts";
 
 export interface CoreDeps {
   readonly config: Config;
-  readonly store: Store;
+  readonly store: CoreStore;
   readonly lists: Lists;
   readonly i18n: I18n;
   /** Epoch milliseconds. */

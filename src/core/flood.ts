@@ -22,7 +22,7 @@
  */
 import type { Config } from "../config.ts";
 import { logger } from "../log.ts";
-import type { Store } from "../store/store.ts";
+import type { CoreStore } from "./ports.ts";
 import { botDomains, type CoreDeps, domainOf, isAdmin, type Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { commandText } from "./registration.ts";
@@ -192,10 +192,10 @@ export class NegativeLookups {
   }
 }
 
-const negativeLookups = new WeakMap<Store, NegativeLookups>();
+const negativeLookups = new WeakMap<CoreStore, NegativeLookups>();
 
 /** The failed lookups remembered for the core on `store` (one per store, made on first use). */
-export function negativeLookupsOf(store: Store): NegativeLookups {
+export function negativeLookupsOf(store: CoreStore): NegativeLookups {
   let cache = negativeLookups.get(store);
   if (cache === undefined) {
     cache = new NegativeLookups();

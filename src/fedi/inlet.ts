@@ -24,7 +24,8 @@
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
 import { FEDI, type Inbound } from "../core/types.ts";
-import type { Store } from "../store/store.ts";
+import type { InboundHandler } from "../core/ports.ts";
+import type { CoreStore } from "../core/ports.ts";
 import { compareIds } from "./ids.ts";
 import {
   emptyCounts,
@@ -36,12 +37,6 @@ import { META } from "./meta_keys.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
 import type { Timers } from "./timers.ts";
 import { errorText } from "../text/errors.ts";
-
-/** What the inlet hands events to: the core, or a spy around it. */
-export interface InboundHandler {
-  /** Handles one event; false when the key was handled before. Throws to have it retried. */
-  handle(inbound: Inbound, dedupeKey: string | null): Promise<boolean>;
-}
 
 /** What became of one notification. */
 export type Outcome =
@@ -58,7 +53,7 @@ export type Outcome =
 
 export interface InletOptions {
   readonly core: InboundHandler;
-  readonly store: Store;
+  readonly store: CoreStore;
   readonly context: () => ReadContext;
   readonly timers: Timers;
   readonly log: Logger;

@@ -18,7 +18,7 @@ import { defuseMentions, namesLive, truncateForFedi } from "../core/render.ts";
 import { type Account, type Effect, FEDI } from "../core/types.ts";
 import type { I18n } from "../i18n.ts";
 import { logger } from "../log.ts";
-import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError, toFediApiError } from "./errors.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { makeCore } from "../core/test_support.ts";
 import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { Outbox } from "../outbox/outbox.ts";
-import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { OutboxWorker } from "../outbox/worker.ts";
 import { OUTBOX_PENDING, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { ASIDE_LANE_PREFIX, BudgetShare, POST_STATUS_CALL } from "./share.ts";

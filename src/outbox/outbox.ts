@@ -5,7 +5,7 @@
  */
 import type { Prefixes } from "../config.ts";
 import type { I18n } from "../i18n.ts";
-import type { Store } from "../store/store.ts";
+import type { CoreStore } from "../core/ports.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
 
@@ -38,7 +38,7 @@ export function keyOf(prefix: string, row: OutboxRow): string {
 }
 
 export interface OutboxDeps {
-  readonly store: Store;
+  readonly store: CoreStore;
   readonly i18n: I18n;
   readonly prefixes: Prefixes;
   readonly now: () => number;

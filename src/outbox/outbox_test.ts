@@ -4,7 +4,7 @@ import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_PENDING, OUTBOX_SENT } from "../store/outbox.ts";
 import { openStore } from "../store/store.ts";
 import { Outbox } from "./outbox.ts";
-import type { NetworkSender, SendResult } from "./port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { backoffMs, DEFAULT_RETRY, OutboxWorker } from "./worker.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };

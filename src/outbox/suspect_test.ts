@@ -7,7 +7,7 @@ import { makeCore } from "../core/test_support.ts";
 import { type Effect, FEDI, XMPP } from "../core/types.ts";
 import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
 import { Outbox } from "./outbox.ts";
-import type { NetworkSender, SendResult } from "./port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { OutboxWorker } from "./worker.ts";
 
 class Scripted implements NetworkSender {

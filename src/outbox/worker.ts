@@ -9,7 +9,7 @@ import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
 import type { AccountType } from "../store/types.ts";
 import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
-import type { NetworkSender, SendResult } from "./port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
 import { errorText } from "../text/errors.ts";
 

@@ -19,7 +19,7 @@
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config.ts";
 import type { Inbound } from "../core/types.ts";
-import type { NetworkSender } from "../outbox/port.ts";
+import type { InboundHandler, NetworkSender } from "../core/ports.ts";
 import { describeError } from "./errors.ts";
 import { readStanza } from "./inbound.ts";
 import { baseMessageId, receiptStanza } from "./outbound.ts";
@@ -29,12 +29,6 @@ import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
 import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
 import { REAL_TIMERS, type Timers } from "./timers.ts";
 import type { XmlElement } from "./xml.ts";
-
-/** What the bot hands inbound events to (the core's `Core`). */
-export interface InboundHandler {
-  /** Handles one event; with a dedupe key, an event seen before is skipped. */
-  handle(inbound: Inbound, dedupeKey: string | null): Promise<unknown>;
-}
 
 /** The configuration the bot reads. */
 export type XmppBotConfig = Pick<

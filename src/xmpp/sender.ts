@@ -11,7 +11,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { type Effect, XMPP } from "../core/types.ts";
-import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import type { Delivery } from "./ack_tracker.ts";
 import { checkJid } from "../core/address.ts";
 import { describeError } from "./errors.ts";

@@ -24,7 +24,15 @@ import { FULL, QUICK, type Sizes } from "./sizes.ts";
 import { benchStartupCleanup } from "./startup_cleanup.ts";
 import { describeMachine, renderTable } from "./table.ts";
 
-export const BENCHMARKS = ["core", "cleanup", "hostile", "latency", "burst", "rss", "disorder"] as const;
+export const BENCHMARKS = [
+  "core",
+  "cleanup",
+  "hostile",
+  "latency",
+  "burst",
+  "rss",
+  "disorder",
+] as const;
 export type BenchmarkName = typeof BENCHMARKS[number];
 
 function progress(text: string): void {

@@ -18,7 +18,7 @@ import { systemTimers, type Timers } from "../../src/fedi/timers.ts";
 import type { I18n } from "../../src/i18n.ts";
 import { type Lists, openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
-import type { SendResult } from "../../src/outbox/port.ts";
+import type { SendResult } from "../../src/core/ports.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { MastodonTestServer, type TestAccount } from "../mastodon/server.ts";
 

@@ -15,7 +15,7 @@ import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
 import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import { logger, setupLogging } from "../../src/log.ts";
-import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
+import type { NetworkSender, SendResult } from "../../src/core/ports.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { XmppBot } from "../../src/xmpp/bot.ts";
 import type { SessionEvent } from "../../src/xmpp/session.ts";
