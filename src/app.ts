@@ -24,7 +24,7 @@ import {
   MastoDirectory,
   NodeInfoClient,
   serverBaseUrl,
-  systemTimers,
+  systemClock,
 } from "./fedi/mod.ts";
 import { BudgetShare } from "./fedi/share.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
@@ -101,13 +101,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       fediApi = stack.use(
         new FediApi({
           config,
-          timers: systemTimers,
+          timers: systemClock,
           observe: (what, headers) => share.observe(what, headers),
         }),
       );
       const nodeinfo = new NodeInfoClient({
         userAgent: config.userAgent,
-        timers: systemTimers,
+        timers: systemClock,
         baseUrl: (domain) => serverBaseUrl(config, domain),
       });
       directory = new MastoDirectory({ api: fediApi, config, nodeinfo });
@@ -151,7 +151,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         limits: deps.fediLimits,
         languageOf: (a) => languageOf(deps, a),
       });
-      const bot = new FediBot({ config, store, core, api: fediApi, timers: systemTimers });
+      const bot = new FediBot({ config, store, core, api: fediApi, timers: systemClock });
       stack.use(bot);
       const worker = new OutboxWorker({
         outbox,

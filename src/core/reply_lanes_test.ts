@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { logger } from "../log.ts";
 import { NotificationInlet, type Outcome } from "../fedi/inlet.ts";
-import { fakeNotification, fakeStatus, ManualTimers } from "../fedi/test_fakes.ts";
+import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { Outbox } from "../outbox/outbox.ts";
 import { Core } from "./engine.ts";
 import { makeCore, type TestCore } from "./test_support.ts";
@@ -85,7 +86,7 @@ Deno.test("a reply waiting for a pending send does not hold up another user's me
   const inlet = new NotificationInlet({
     core: engine,
     store: core.deps.store,
-    timers: new ManualTimers(core.clock.now),
+    timers: new ManualClock(core.clock.now),
     log: logger("fedi", "test"),
     context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
     onOutcome: (id, _type, outcome) => outcomes.push([id, outcome]),

@@ -39,7 +39,9 @@ import { NotificationInlet, type Outcome } from "./inlet.ts";
 import type { ReadContext } from "./notification.ts";
 import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
 import { StreamConnection } from "./stream.ts";
-import { backoffDelay, sleep, type TimerHandle, type Timers } from "./timers.ts";
+import { backoffDelay } from "../time/retry.ts";
+import { sleep } from "../time/clock.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
 
 /** A connection live this long counts as stable: the reconnect backoff starts afresh after it. */
@@ -52,7 +54,7 @@ export interface FediBotOptions {
   readonly core: InboundHandler;
   /** The REST side, shared with the sender and the directory. */
   readonly api: FediApi;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** For the jitter (default Math.random). */
   readonly random?: () => number;
   readonly log?: Logger;
@@ -91,7 +93,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
   readonly inlet: NotificationInlet;
   readonly #o: FediBotOptions;
   readonly #log: Logger;
-  readonly #timers: Timers;
+  readonly #timers: Clock;
   readonly #random: () => number;
   readonly #stallMs: number;
   readonly #abort = new AbortController();

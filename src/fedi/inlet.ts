@@ -35,7 +35,7 @@ import {
 } from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
 
 /** What became of one notification. */
@@ -55,7 +55,7 @@ export interface InletOptions {
   readonly core: InboundHandler;
   readonly store: CoreStore;
   readonly context: () => ReadContext;
-  readonly timers: Timers;
+  readonly timers: Clock;
   readonly log: Logger;
   /** Told about each notification once it is dealt with (`reason`: why ignored or duplicate). */
   readonly onOutcome?: (id: string, type: string, outcome: Outcome, reason: string | null) => void;

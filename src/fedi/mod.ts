@@ -18,4 +18,5 @@ export { domainBlocksFromMeta, fediLimitsFromMeta, META } from "./meta_keys.ts";
 export { netGranted, NodeInfoClient, type NodeInfoOptions } from "./nodeinfo.ts";
 export { FediSender, type FediSenderOptions } from "./sender.ts";
 export { type BotIdentity, FediStartupError } from "./server_info.ts";
-export { systemTimers, type TimerHandle, type Timers } from "./timers.ts";
+export { systemClock } from "../time/clock.ts";
+export type { Clock, TimerHandle } from "../core/ports.ts";

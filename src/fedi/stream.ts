@@ -13,7 +13,8 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { createStreamingAPIClient, type mastodon } from "masto";
-import { sleep, type TimerHandle, type Timers } from "./timers.ts";
+import { sleep } from "../time/clock.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
 
 export interface StreamOptions {
@@ -21,7 +22,7 @@ export interface StreamOptions {
   readonly streamingUrl: string;
   readonly token: string;
   readonly userAgent: string;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** How long the handshake may take. */
   readonly connectTimeoutMs: number;
   readonly log: Logger;

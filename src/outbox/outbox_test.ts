@@ -6,6 +6,7 @@ import { openStore } from "../store/store.ts";
 import { Outbox } from "./outbox.ts";
 import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { backoffMs, DEFAULT_RETRY, OutboxWorker } from "./worker.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 const BOB: Account = { network: FEDI, address: "bob@social.test" };
@@ -235,9 +236,11 @@ Deno.test("rows written by another process are noticed by polling", async () => 
     const outbox = new Outbox({ ...deps, store: mine });
     const other = new Outbox({ ...deps, store: theirs });
     const sender = new ScriptedSender(FEDI);
-    await using worker = new OutboxWorker({ outbox, sender, pollMs: 20 });
+    const clock = new ManualClock(0);
+    await using worker = new OutboxWorker({ outbox, sender, pollMs: 20, clock });
     worker.start();
     theirs.transaction(() => other.enqueue([deliver(ALICE, [BOB], "from the other role")]));
+    clock.advance(20);
     await sender.sent(1);
     assert.equal((sender.calls[0]!.effect as { text: string }).text, "from the other role");
   } finally {

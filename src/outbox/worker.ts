@@ -9,29 +9,30 @@ import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
 import type { AccountType } from "../store/types.ts";
 import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
-import type { NetworkSender, SendResult } from "../core/ports.ts";
+import type { Clock, NetworkSender, SendResult, TimerHandle } from "../core/ports.ts";
+import { systemClock } from "../time/clock.ts";
+import { backoffDelay, type RetryPolicy } from "../time/retry.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
 import { errorText } from "../text/errors.ts";
 
-export interface RetryPolicy {
-  /** First delay after a failure (ms). */
-  readonly baseMs: number;
-  /** Longest delay between two attempts (ms). */
-  readonly maxMs: number;
-  /** A row still failing this long after it was written is given up (ms). */
-  readonly giveUpAfterMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = {
+/** The outbox's retry policy: from 1 s doubling to 5 min, given up after a day. */
+export const DEFAULT_RETRY: RetryPolicy & { readonly giveUpAfterMs: number } = {
   baseMs: 1_000,
   maxMs: 5 * 60_000,
   giveUpAfterMs: 24 * 60 * 60_000,
 };
 
+/** How a worker is built. */
 export interface WorkerOptions {
   readonly outbox: Outbox;
   readonly sender: NetworkSender;
+  /** Backoff between attempts of one row, and when to give it up (default {@link DEFAULT_RETRY}). */
   readonly retry?: RetryPolicy;
+  /**
+   * The time: now, and the timer of the worker's wait between looks at the table (default: the
+   * outbox's `now` with the process's timers). Tests pass a clock they move by hand.
+   */
+  readonly clock?: Clock;
   /** How often to look for rows written by another process (ms). */
   readonly pollMs?: number;
   /** Random number in [0, 1), for jitter. */
@@ -46,30 +47,34 @@ export interface WorkerOptions {
 }
 
 /**
- * The delay before attempt `attempts + 1`: doubling up to the cap, then drawn from the upper half
- * of that value, so retries of many rows spread out and never exceed the cap.
+ * The delay before attempt `attempts + 1`: the bridge's one backoff ({@link backoffDelay}),
+ * kept under this name for the outbox.
  */
-export function backoffMs(attempts: number, policy: RetryPolicy, random: () => number): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempts, 30));
-  return Math.round(exp * (0.5 + random() / 2));
-}
+export const backoffMs: (attempts: number, policy: RetryPolicy, random: () => number) => number =
+  backoffDelay;
 
+/**
+ * Sends the outbox rows of one network, lane heads in order, one at a time; see the module
+ * comment. Start it with {@link OutboxWorker.start}, stop it by disposing it.
+ */
 export class OutboxWorker implements AsyncDisposable {
   readonly network: AccountType;
   readonly #opts: WorkerOptions;
   readonly #retry: RetryPolicy;
+  readonly #clock: Clock;
   readonly #log = logger("outbox");
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #pending = false;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: TimerHandle | null = null;
   #subscription: Disposable | null = null;
 
   constructor(opts: WorkerOptions) {
     this.#opts = opts;
     this.network = opts.sender.network;
     this.#retry = opts.retry ?? DEFAULT_RETRY;
+    this.#clock = opts.clock ?? { ...systemClock, now: opts.outbox.deps.now };
   }
 
   /** Starts draining in the background. */
@@ -89,7 +94,7 @@ export class OutboxWorker implements AsyncDisposable {
   retryNow(): void {
     const { outbox } = this.#opts;
     try {
-      outbox.deps.store.outbox.retryNow(this.network, outbox.deps.now());
+      outbox.deps.store.outbox.retryNow(this.network, this.#clock.now());
     } catch (e) {
       this.#log.error("cannot reschedule the outbox: {error}", { error: e });
     }
@@ -122,7 +127,7 @@ export class OutboxWorker implements AsyncDisposable {
       this.#pending = false;
       let rows: OutboxRow[] = [];
       try {
-        rows = store.outbox.due(this.network, outbox.deps.now());
+        rows = store.outbox.due(this.network, this.#clock.now());
       } catch (e) {
         this.#log.error("cannot read the outbox: {error}", { error: e });
       }
@@ -137,7 +142,7 @@ export class OutboxWorker implements AsyncDisposable {
 
   async #attempt(row: OutboxRow): Promise<void> {
     const { outbox, sender } = this.#opts;
-    const now = outbox.deps.now;
+    const now = () => this.#clock.now();
     let effect: Effect;
     try {
       effect = JSON.parse(row.payload) as Effect;
@@ -179,7 +184,8 @@ export class OutboxWorker implements AsyncDisposable {
         outbox.settleSent(row, effect, result.postedId);
         return;
       }
-      const expired = now() - row.createdAt >= this.#retry.giveUpAfterMs;
+      const giveUpAfterMs = this.#retry.giveUpAfterMs ?? Infinity;
+      const expired = now() - row.createdAt >= giveUpAfterMs;
       if (result.permanent || expired) {
         this.#log.warn("gave up {kind} row {id} after {attempts} attempt(s): {reason}", {
           kind: effect.kind,
@@ -217,19 +223,19 @@ export class OutboxWorker implements AsyncDisposable {
     let wait = poll;
     try {
       const next = outbox.deps.store.outbox.nextDueAt(this.network);
-      if (next !== null) wait = Math.max(0, Math.min(poll, next - outbox.deps.now()));
+      if (next !== null) wait = Math.max(0, Math.min(poll, next - this.#clock.now()));
     } catch {
       // The table is read again after the wait.
     }
     return new Promise((resolve) => {
       const done = () => {
-        if (this.#timer !== null) clearTimeout(this.#timer);
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;
         this.#wake = null;
         resolve();
       };
       this.#wake = done;
-      this.#timer = setTimeout(done, wait);
+      this.#timer = this.#clock.setTimeout(done, wait);
     });
   }
 }

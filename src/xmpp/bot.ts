@@ -27,7 +27,8 @@ import { XmppSender } from "./sender.ts";
 import { type SessionEvent, XmppSession } from "./session.ts";
 import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
 import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
-import { REAL_TIMERS, type Timers } from "./timers.ts";
+import { systemClock } from "../time/clock.ts";
+import type { Clock } from "../core/ports.ts";
 import type { XmlElement } from "./xml.ts";
 
 /** The configuration the bot reads. */
@@ -50,8 +51,8 @@ export interface XmppBotOptions {
   readonly config: XmppBotConfig;
   readonly core: InboundHandler;
   readonly log: Logger;
-  /** Timers for reconnection, pings and acknowledgement deadlines (default: the real ones). */
-  readonly timers?: Timers;
+  /** Clock for reconnection, pings and acknowledgement deadlines (default: the real ones). */
+  readonly timers?: Clock;
   /** [0, 1) for the reconnection jitter (default `Math.random`). */
   readonly random?: () => number;
   readonly onBounce?: BounceHandler;
@@ -91,7 +92,7 @@ export class XmppBot implements AsyncDisposable {
       resource: options.resource ?? "xmpp-ap-bridge",
       caFile: config.xmppCaFile,
       log: options.log,
-      timers: options.timers ?? REAL_TIMERS,
+      timers: options.timers ?? systemClock,
       random: options.random ?? Math.random,
       tuning: { ...DEFAULT_TUNING, ...options.tuning },
       smStore: options.smStore ?? new MemorySmStateStore(),

@@ -35,7 +35,8 @@ import { PoisonGuard, type SmQueue } from "./poison.ts";
 import { Roster, rosterEntries } from "./roster.ts";
 import type { SmStateStore } from "./sm_state.ts";
 import { StreamKeeper } from "./stream_keeper.ts";
-import { type Timers, withTimeout } from "./timers.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
+import { withTimeout } from "../time/clock.ts";
 import { trustCaFile } from "./tls_trust.ts";
 import type { XmppTuning } from "./tuning.ts";
 import { element, type XmlElement, type XmppClient } from "./xml.ts";
@@ -53,7 +54,7 @@ export interface SessionOptions {
   /** PEM file of a private CA to trust for the connection, or null. */
   readonly caFile: string | null;
   readonly log: Logger;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** [0, 1) for the backoff jitter. */
   readonly random: () => number;
   readonly tuning: XmppTuning;
@@ -86,7 +87,7 @@ export class XmppSession {
   #stopped = false;
   #attempt: Promise<void> | null = null;
   #failures = 0;
-  #reconnectTimer: number | null = null;
+  #reconnectTimer: TimerHandle | null = null;
   readonly #pinger: Pinger;
   #first: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   /** Whether the last stream features offered XEP-0198. */

@@ -14,7 +14,8 @@ import { MastoDirectory, serverBaseUrl } from "../../src/fedi/directory.ts";
 import { fediLimitsFromMeta } from "../../src/fedi/meta_keys.ts";
 import { NodeInfoClient } from "../../src/fedi/nodeinfo.ts";
 import { FediSender } from "../../src/fedi/sender.ts";
-import { systemTimers, type Timers } from "../../src/fedi/timers.ts";
+import { systemClock } from "../../src/time/clock.ts";
+import type { Clock } from "../../src/core/ports.ts";
 import type { I18n } from "../../src/i18n.ts";
 import { type Lists, openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
@@ -120,7 +121,7 @@ export interface HarnessOptions {
   /** `fetch` used for nodeinfo (to count requests). */
   readonly nodeinfoFetch?: typeof fetch;
   /** The bot's clock and timers (default the system's; the REST side always uses those). */
-  readonly timers?: Timers;
+  readonly timers?: Clock;
   /** More options of the bot (reconciliation, overlap...). */
   readonly bot?: Partial<FediBotOptions>;
   /** The test server's clock (timestamps of what it creates); default the system's. */
@@ -181,10 +182,10 @@ ${opts.extraConfig ?? ""}`;
     dir: config.filesDir,
     words: stateWords(config),
   });
-  const api = new FediApi({ config, timers: systemTimers, requestTimeoutMs: 5000 });
+  const api = new FediApi({ config, timers: systemClock, requestTimeoutMs: 5000 });
   const nodeinfo = new NodeInfoClient({
     userAgent: config.userAgent,
-    timers: systemTimers,
+    timers: systemClock,
     baseUrl: (domain) => serverBaseUrl(config, domain),
     ...(opts.nodeinfoFetch ? { fetch: opts.nodeinfoFetch } : {}),
   });
@@ -217,7 +218,7 @@ ${opts.extraConfig ?? ""}`;
     store,
     core: spy,
     api,
-    timers: opts.timers ?? systemTimers,
+    timers: opts.timers ?? systemClock,
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
     reconnectBaseMs: 50,
     reconnectMaxMs: 400,
