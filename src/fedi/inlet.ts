@@ -23,7 +23,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
-import { FEDI, type Inbound } from "../core/types.ts";
+import { FEDI } from "../core/types.ts";
 import type { InboundHandler } from "../core/ports.ts";
 import type { CoreStore } from "../core/ports.ts";
 import { compareIds } from "./ids.ts";

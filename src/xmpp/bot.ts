@@ -18,7 +18,6 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config.ts";
-import type { Inbound } from "../core/types.ts";
 import type { InboundHandler, NetworkSender } from "../core/ports.ts";
 import { describeError } from "./errors.ts";
 import { readStanza } from "./inbound.ts";
