@@ -170,3 +170,22 @@ export interface FediLimits {
   /** Every URL counts as this many characters (23 on Mastodon). */
   readonly charactersReservedPerUrl: number;
 }
+
+/**
+ * One network's side of the bridge, the same shape for both (src/fedi/adapter.ts,
+ * src/xmpp/adapter.ts): the composition (src/compose.ts) starts it, gives its sender to that
+ * network's outbox worker, and has the worker retry at once when the link comes back.
+ */
+export interface NetworkAdapter extends AsyncDisposable {
+  /** The network this adapter speaks to. */
+  readonly network: Network;
+  /** Sends this network's effects, for the outbox worker. */
+  readonly sender: NetworkSender;
+  /**
+   * Signs in and starts receiving. Rejects when signing in fails for good (a refused token or
+   * password); a server that is down is retried in the background instead.
+   */
+  start(): Promise<void>;
+  /** Calls `listener` each time the link to the server comes back; returns the unsubscribe. */
+  reconnected(listener: () => void): () => void;
+}

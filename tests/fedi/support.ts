@@ -5,8 +5,9 @@
  * emitted effect through the FediSender as soon as the core's transaction is over.
  */
 import { type Config, loadConfig, stateWords } from "../../src/config.ts";
+import { composeCore } from "../../src/compose.ts";
 import { type CoreDeps, languageOf } from "../../src/core/context.ts";
-import { Core } from "../../src/core/engine.ts";
+import type { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";
 import { FediBot, type FediBotOptions, type NotificationEventDetail } from "../../src/fedi/bot.ts";
@@ -192,18 +193,17 @@ ${opts.extraConfig ?? ""}`;
   const directory = new MastoDirectory({ api, config, nodeinfo });
   const queue = new EffectQueue();
   let ids = 0;
-  const deps: CoreDeps = {
+  const { deps, core } = composeCore({
     config,
     store,
     lists,
     i18n,
     now: () => Date.now(),
     fedi: directory,
-    fediLimits: () => fediLimitsFromMeta(store, config),
     emit: queue.emit,
     newMessageId: () => `bridge-msg-${++ids}`,
     version: "0.0.0-test",
-  };
+  });
   const sender = new FediSender({
     api,
     config,
@@ -212,7 +212,7 @@ ${opts.extraConfig ?? ""}`;
     languageOf: (account) => languageOf(deps, account),
   });
   queue.attach(sender, store);
-  const spy = new CoreSpy(new Core(deps));
+  const spy = new CoreSpy(core);
   const bot = new FediBot({
     config,
     store,
