@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { runCleanup } from "./cleanup.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Outbox } from "../outbox/outbox.ts";
 import { OUTBOX_GIVEN_UP } from "../store/outbox.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Account, type AccountType, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };

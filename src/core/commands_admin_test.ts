@@ -11,9 +11,9 @@ import {
   seedUser,
   userOf,
   xmpp,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import { Turn } from "./context.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { writeInletCounts } from "../store/inlet_counts.ts";
 
 const XMPP_ADMIN = xmpp("admin@chat.test");

@@ -10,10 +10,10 @@ import {
   userOf,
   withGerman,
   xmpp,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import { Turn } from "./context.ts";
 import { COMMANDS } from "./parse.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 
 const BOB = xmpp("bob@jabber.example");
 const ALICE = fedi("alice@remote.example");

@@ -8,8 +8,8 @@ import {
   seedUser,
   withGerman,
   xmpp,
-} from "./commands_test_helpers.ts";
-import { makeCore } from "./test_support.ts";
+} from "../../tests/support/commands.ts";
+import { makeCore } from "../../tests/support/core.ts";
 
 const BOB = xmpp("bob@jabber.example");
 const ALICE = fedi("alice@remote.example");

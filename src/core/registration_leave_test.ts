@@ -6,10 +6,10 @@ import {
   seedUser,
   userOf,
   xmpp,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import { Turn } from "./context.ts";
 import { activeUser, revokeUser, unregisterAccount } from "./registration.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 
 const ALICE = fedi("alice@remote.example");
 const BOB = xmpp("bob@jabber.example");

@@ -9,9 +9,9 @@ import {
   userOf,
   withGerman,
   xmpp,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import type { registerAccount } from "./registration.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 
 const DAY = 24 * 3600_000;
 const WELCOME_FEDI: Part = ["reg.welcome_fedi", { help: "!help" }];

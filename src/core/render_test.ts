@@ -8,7 +8,7 @@ import {
   renderStatusBody,
   truncateForFedi,
 } from "./render.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 
 const LIMITS = { maxCharacters: 60, charactersReservedPerUrl: 23 };
 

@@ -10,7 +10,7 @@ import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts"
 import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { Outbox } from "../outbox/outbox.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Account, type Effect, FEDI, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };

@@ -12,8 +12,8 @@ import {
   send,
   sentCount,
   t,
-} from "./sending_fixture.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+} from "../../tests/support/sending.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Effect, FEDI, XMPP } from "./types.ts";
 
 /** A core with Alice and Dave (XMPP) and Bob and Carol (Fediverse) registered. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeCore } from "../core/test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { Outbox } from "../outbox/outbox.ts";
 import type { NetworkSender, SendResult } from "../core/ports.ts";

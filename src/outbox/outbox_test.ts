@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeCore } from "../core/test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_PENDING, OUTBOX_SENT } from "../store/outbox.ts";
 import { openStore } from "../store/store.ts";

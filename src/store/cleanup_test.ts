@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryStore, register } from "./test_helpers.ts";
+import { memoryStore, register } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("purgeRevokedUsers removes exactly the users revoked before the limit, with their data", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { importOldDatabase, LegacyImportError } from "./legacy_import.ts";
 import { openStore, type Store } from "./store.ts";
-import { tempDir } from "./test_helpers.ts";
+import { tempDir } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 /** The old bridge's layout, with timestamps as Python's sqlite3 adapter writes them. */

@@ -8,7 +8,7 @@ import type { Config } from "../../src/config.ts";
 import { composeCore } from "../../src/compose.ts";
 import type { CoreDeps } from "../../src/core/context.ts";
 import type { Core } from "../../src/core/engine.ts";
-import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
+import { BASE_CONFIG, FakeFediDirectory } from "../support/core.ts";
 import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";
 import type { Outbox } from "../../src/outbox/outbox.ts";

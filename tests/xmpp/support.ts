@@ -10,7 +10,7 @@
 import { type Config, loadConfig, stateWords } from "../../src/config.ts";
 import { composeCore } from "../../src/compose.ts";
 import type { Core } from "../../src/core/engine.ts";
-import { FakeFediDirectory } from "../../src/core/test_support.ts";
+import { FakeFediDirectory } from "../support/core.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
 import { openLists } from "../../src/lists.ts";
 import { loadTranslations } from "../../src/locales.ts";

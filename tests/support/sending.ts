@@ -2,12 +2,12 @@
  * Shared set-up of the sending tests: a few accounts, joining them directly in the store, and
  * one call that parses a text as the engine does and hands it to {@link handleSend}.
  */
-import type { Params } from "../i18n_template.ts";
-import { type CoreDeps, Turn } from "./context.ts";
-import { parseMessage } from "./parse.ts";
-import { handleSend } from "./sending.ts";
-import type { TestCore } from "./test_support.ts";
-import { type Account, type Effect, FEDI, type StatusExtras, XMPP } from "./types.ts";
+import type { Params } from "../../src/i18n_template.ts";
+import { type CoreDeps, Turn } from "../../src/core/context.ts";
+import { parseMessage } from "../../src/core/parse.ts";
+import { handleSend } from "../../src/core/sending.ts";
+import type { TestCore } from "./core.ts";
+import { type Account, type Effect, FEDI, type StatusExtras, XMPP } from "../../src/core/types.ts";
 
 export const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 export const DAVE: Account = { network: XMPP, address: "dave@chat.test" };

@@ -6,15 +6,15 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createI18n } from "../i18n.ts";
-import type { Params } from "../i18n_template.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../locales.ts";
-import { handleCommand } from "./commands.ts";
-import { type CoreDeps, Turn } from "./context.ts";
-import { type ParsedMessage, parseMessage } from "./parse.ts";
-import { registerAccount, type RegisterHow } from "./registration.ts";
-import type { TestCore } from "./test_support.ts";
-import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
+import { createI18n } from "../../src/i18n.ts";
+import type { Params } from "../../src/i18n_template.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/locales.ts";
+import { handleCommand } from "../../src/core/commands.ts";
+import { type CoreDeps, Turn } from "../../src/core/context.ts";
+import { type ParsedMessage, parseMessage } from "../../src/core/parse.ts";
+import { registerAccount, type RegisterHow } from "../../src/core/registration.ts";
+import type { TestCore } from "./core.ts";
+import { type Account, type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
 
 export const fedi = (address: string): Account => ({ network: FEDI, address });
 export const xmpp = (address: string): Account => ({ network: XMPP, address });

@@ -2,14 +2,14 @@
  * Builds a core with real parts (in-memory SQLite store, list files in a temporary folder, the
  * shipped English texts) and fakes only for the network ports, for the core's unit tests.
  */
-import { loadConfig, stateWords } from "../config.ts";
-import type { Config } from "../config.ts";
-import { openLists } from "../lists.ts";
-import { loadTranslations } from "../locales.ts";
-import { openStore } from "../store/store.ts";
-import type { CoreDeps } from "./context.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
-import type { Effect } from "./types.ts";
+import { loadConfig, stateWords } from "../../src/config.ts";
+import type { Config } from "../../src/config.ts";
+import { openLists } from "../../src/lists.ts";
+import { loadTranslations } from "../../src/locales.ts";
+import { openStore } from "../../src/store/store.ts";
+import type { CoreDeps } from "../../src/core/context.ts";
+import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "../../src/core/ports.ts";
+import type { Effect } from "../../src/core/types.ts";
 
 export const BASE_CONFIG = `
 ap_instance: social.test
