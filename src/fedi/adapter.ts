@@ -4,28 +4,18 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
-import type { Clock, FediLimits, InboundHandler, NetworkAdapter } from "../core/ports.ts";
-import { type Account, FEDI } from "../core/types.ts";
-import type { I18n } from "../i18n.ts";
+import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
+import { FEDI } from "../core/types.ts";
 import type { Store } from "../store/store.ts";
 import { systemClock } from "../time/clock.ts";
-import type { FediApi } from "./api.ts";
 import { FediBot } from "./bot.ts";
-import { FediSender } from "./sender.ts";
+import { FediSender, type FediSenderOptions } from "./sender.ts";
 
-/** What the Fediverse adapter is built from. */
-export interface FediAdapterOptions {
-  readonly config: Config;
+/** What the Fediverse adapter is built from: the sender's parts, and the bot's. */
+export interface FediAdapterOptions extends Omit<FediSenderOptions, "log"> {
   readonly store: Store;
   /** Where inbound events go: the core. */
   readonly core: InboundHandler;
-  readonly api: FediApi;
-  readonly i18n: I18n;
-  /** The server's posting limits (the core's `fediLimits`). */
-  readonly limits: () => FediLimits;
-  /** The language an account reads (for the texts the sender adds). */
-  readonly languageOf: (account: Account) => string;
   /** Default: the process's clock. */
   readonly clock?: Clock;
 }

@@ -9,6 +9,7 @@ import type { CoreStore } from "../core/ports.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
 
+/** The effect that carries a message across the bridge. */
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
 
 /** The network that sends an effect. */
@@ -37,13 +38,22 @@ export function keyOf(prefix: string, row: OutboxRow): string {
   return `xapb-${prefix}-${row.id}`;
 }
 
+/** What the outbox works with. */
 export interface OutboxDeps {
+  /** Where the rows live (the same database as the core's state). */
   readonly store: CoreStore;
+  /** The texts of the notices to senders (delivered, given up, bounced). */
   readonly i18n: I18n;
+  /** How accounts are written in those notices. */
   readonly prefixes: Prefixes;
+  /** Epoch ms, for the rows' times. */
   readonly now: () => number;
 }
 
+/**
+ * The outbox table as the core and the workers use it: rows in, outcomes back (see the module
+ * comment). One per process; the workers of both roles share it.
+ */
 export class Outbox {
   readonly #listeners = new Set<(network: AccountType) => void>();
   readonly #settled = new Set<() => void>();
@@ -51,6 +61,7 @@ export class Outbox {
   /** This database's key prefix (see {@link keyOf}). */
   readonly keyPrefix: string;
 
+  /** Reads (or makes) this database's key prefix. */
   constructor(readonly deps: OutboxDeps) {
     const { meta } = deps.store;
     this.keyPrefix = deps.store.transaction(() => {

@@ -24,7 +24,9 @@ export const DEFAULT_RETRY: RetryPolicy & { readonly giveUpAfterMs: number } = {
 
 /** How a worker is built. */
 export interface WorkerOptions {
+  /** The outbox whose rows this worker sends. */
   readonly outbox: Outbox;
+  /** The adapter's sender: the worker sends the rows of its network only. */
   readonly sender: NetworkSender;
   /** Backoff between attempts of one row, and when to give it up (default {@link DEFAULT_RETRY}). */
   readonly retry?: RetryPolicy;
@@ -58,6 +60,7 @@ export const backoffMs: (attempts: number, policy: RetryPolicy, random: () => nu
  * comment. Start it with {@link OutboxWorker.start}, stop it by disposing it.
  */
 export class OutboxWorker implements AsyncDisposable {
+  /** The network whose rows it sends (its sender's). */
   readonly network: AccountType;
   readonly #opts: WorkerOptions;
   readonly #retry: RetryPolicy;
@@ -70,6 +73,7 @@ export class OutboxWorker implements AsyncDisposable {
   #timer: TimerHandle | null = null;
   #subscription: Disposable | null = null;
 
+  /** A stopped worker; {@link OutboxWorker.start} starts it. */
   constructor(opts: WorkerOptions) {
     this.#opts = opts;
     this.network = opts.sender.network;
