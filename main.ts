@@ -1,6 +1,7 @@
 /**
- * xmpp-ap-bridge: the composition root. Reads the command line, loads the configuration, and
- * starts the selected bot roles. Only this file builds objects; every module is handed what it uses.
+ * xmpp-ap-bridge: the process. Reads the command line, loads the configuration, sets up logging,
+ * and runs the selected bot roles with src/app.ts until a signal stops them. The objects are
+ * built in one place, src/compose.ts; every module is handed what it uses.
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";

@@ -130,17 +130,7 @@ export async function composeBridge(parts: BridgeParts): Promise<ComposedBridge>
     const store = stack.use(
       openStore(config.databaseFile, { onWarning: (message) => log.warn(message) }),
     );
-    const lists = openLists({
-      dir: config.filesDir,
-      words: stateWords(config),
-      now,
-      onWarning: (w) =>
-        log.warn("{file}{line}: {message}", {
-          file: w.file,
-          line: w.line === undefined ? "" : `:${w.line}`,
-          message: w.message,
-        }),
-    });
+    const lists = openListsLogged(config, now);
     const fedi = parts.roles.includes("fedi") ? fediParts(parts, stack, () => composed) : null;
     const composed = composeCore({
       config,
@@ -160,44 +150,7 @@ export async function composeBridge(parts: BridgeParts): Promise<ComposedBridge>
     // Disposed after the bots (the stack unwinds in reverse), before the store: what still
     // waits in a lane is dropped unhandled, for a later catch-up.
     stack.use(composed.core);
-    const networks: RunningNetwork[] = [];
-    const worker = (adapter: NetworkAdapter, admit?: BudgetShare) =>
-      new OutboxWorker({
-        outbox: composed.outbox,
-        sender: adapter.sender,
-        pollMs: parts.pollMs ?? 1000,
-        ...(admit ? { admit: (row, effect) => admit.admit(row, effect) } : {}),
-      });
-    if (fedi) {
-      const adapter = stack.use(fediAdapter({
-        config,
-        store,
-        core: composed.core,
-        api: fedi.api,
-        i18n,
-        limits: composed.deps.fediLimits,
-        languageOf: (a) => languageOf(composed.deps, a),
-        clock,
-      }));
-      networks.push({ adapter, worker: worker(adapter, fedi.share) });
-    }
-    if (parts.roles.includes("xmpp")) {
-      const adapter = stack.use(xmppAdapter({
-        config,
-        core: composed.core,
-        log: logger("xmpp"),
-        // The XEP-0198 session survives a restart: the next run resumes it.
-        smStore: new MetaSmStateStore(store.meta),
-        onBounce: (messageId, _condition, from) => {
-          if (!composed.outbox.reportBounce(messageId, from)) {
-            log.info("an error came back for message {id}, which is not a delivery", {
-              id: messageId,
-            });
-          }
-        },
-      }));
-      networks.push({ adapter, worker: worker(adapter) });
-    }
+    const networks = composeNetworks(parts, stack, { ...composed, store }, fedi);
     return { ...composed, store, lists, networks, stack };
   } catch (e) {
     await stack.disposeAsync();
@@ -205,12 +158,86 @@ export async function composeBridge(parts: BridgeParts): Promise<ComposedBridge>
   }
 }
 
+/** The list files, their warnings going to the log. */
+function openListsLogged(config: Config, now: () => number): Lists {
+  const log = logger("app");
+  return openLists({
+    dir: config.filesDir,
+    words: stateWords(config),
+    now,
+    onWarning: (w) =>
+      log.warn("{file}{line}: {message}", {
+        file: w.file,
+        line: w.line === undefined ? "" : `:${w.line}`,
+        message: w.message,
+      }),
+  });
+}
+
+/** The adapter and outbox worker of each selected role; the adapters go on `stack`. */
+function composeNetworks(
+  parts: BridgeParts,
+  stack: AsyncDisposableStack,
+  composed: ComposedCore & { readonly store: Store },
+  fedi: FediParts | null,
+): RunningNetwork[] {
+  const { config, i18n } = parts;
+  const { core, deps, outbox, store } = composed;
+  const log = logger("app");
+  const networks: RunningNetwork[] = [];
+  const worker = (adapter: NetworkAdapter, admit?: BudgetShare) =>
+    new OutboxWorker({
+      outbox,
+      sender: adapter.sender,
+      pollMs: parts.pollMs ?? 1000,
+      ...(admit ? { admit: (row, effect) => admit.admit(row, effect) } : {}),
+    });
+  if (fedi) {
+    const adapter = stack.use(fediAdapter({
+      config,
+      store,
+      core,
+      api: fedi.api,
+      i18n,
+      limits: deps.fediLimits,
+      languageOf: (a) => languageOf(deps, a),
+      clock: parts.clock ?? systemClock,
+    }));
+    networks.push({ adapter, worker: worker(adapter, fedi.share) });
+  }
+  if (parts.roles.includes("xmpp")) {
+    const adapter = stack.use(xmppAdapter({
+      config,
+      core,
+      log: logger("xmpp"),
+      // The XEP-0198 session survives a restart: the next run resumes it.
+      smStore: new MetaSmStateStore(store.meta),
+      onBounce: (messageId, _condition, from) => {
+        if (!outbox.reportBounce(messageId, from)) {
+          log.info("an error came back for message {id}, which is not a delivery", {
+            id: messageId,
+          });
+        }
+      },
+    }));
+    networks.push({ adapter, worker: worker(adapter) });
+  }
+  return networks;
+}
+
+/** What the Fediverse role builds before the core: API client, directory, budget share. */
+interface FediParts {
+  readonly api: FediApi;
+  readonly directory: FediDirectory;
+  readonly share: BudgetShare;
+}
+
 /** The Fediverse parts the core needs before the adapter exists: API, directory, budget share. */
 function fediParts(
   parts: BridgeParts,
   stack: AsyncDisposableStack,
   composed: () => ComposedCore,
-): { api: FediApi; directory: FediDirectory; share: BudgetShare } {
+): FediParts {
   const { config, i18n } = parts;
   const log = logger("app");
   const now = () => (parts.clock ?? systemClock).now();

@@ -34,6 +34,7 @@ import {
   writeInletCounts,
 } from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
+import { RecentFollowRequests } from "./follow_requests.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
 import type { Clock } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
@@ -89,7 +90,7 @@ export class NotificationInlet {
   };
   readonly #opts: InletOptions;
   readonly #maxAttempts: number;
-  readonly #pairWindow: number;
+  readonly #followRequests: RecentFollowRequests;
   #chain: Promise<unknown> = Promise.resolve();
   #holds = 0;
   #held: mastodon.v1.Notification[] = [];
@@ -101,7 +102,11 @@ export class NotificationInlet {
   constructor(opts: InletOptions) {
     this.#opts = opts;
     this.#maxAttempts = opts.maxAttempts ?? 5;
-    this.#pairWindow = opts.followPairWindowMs ?? 24 * 3600_000;
+    this.#followRequests = new RecentFollowRequests(
+      opts.store.meta,
+      opts.timers,
+      opts.followPairWindowMs ?? 24 * 3600_000,
+    );
   }
 
   /** The newest id done (where catch-ups start from), or null before the first start. */
@@ -204,7 +209,6 @@ export class NotificationInlet {
 
   /** Deals with one notification; never throws (a failure is an outcome). */
   async #handle(n: mastodon.v1.Notification, source: Source): Promise<Outcome> {
-    const { log, onOutcome } = this.#opts;
     let decision: Decision;
     try {
       decision = await this.#decide(n);
@@ -212,6 +216,24 @@ export class NotificationInlet {
       decision = { outcome: this.#failed(n, e), reason: null };
     }
     const { outcome, reason } = decision;
+    this.#tally(n, source, outcome, reason);
+    this.#settle(n, outcome);
+    try {
+      this.#opts.onOutcome?.(n.id, n.type, outcome, reason);
+    } catch {
+      // A listener's trouble is not the notification's.
+    }
+    return outcome;
+  }
+
+  /** Counts the outcome (stats and the stored counts) and logs what is worth a line. */
+  #tally(
+    n: mastodon.v1.Notification,
+    source: Source,
+    outcome: Outcome,
+    reason: string | null,
+  ): void {
+    const { log } = this.#opts;
     switch (outcome) {
       case "failed":
         this.stats.failed++;
@@ -257,6 +279,11 @@ export class NotificationInlet {
         });
         break;
     }
+  }
+
+  /** Records an outcome that is final: done under its key, and the marker moved on. */
+  #settle(n: mastodon.v1.Notification, outcome: Outcome): void {
+    const { log } = this.#opts;
     if (outcome === "ignored" || outcome === "given-up") {
       // Recorded under its key as the core records what it handles: a restart leaves it alone.
       try {
@@ -280,12 +307,6 @@ export class NotificationInlet {
         });
       }
     }
-    try {
-      onOutcome?.(n.id, n.type, outcome, reason);
-    } catch {
-      // A listener's trouble is not the notification's.
-    }
-    return outcome;
   }
 
   /** Counts a failed attempt: "failed" (to retry) or, after too many, "given-up". */
@@ -319,12 +340,12 @@ export class NotificationInlet {
     const reading = readNotification(n, this.#opts.context());
     if (reading.skip !== undefined) return { outcome: "ignored", reason: reading.skip };
     const inbound = reading.inbound;
-    if (inbound.kind === "follow" && !inbound.request && this.#takeFollowRequest(n.account.id)) {
+    if (inbound.kind === "follow" && !inbound.request && this.#followRequests.take(n.account.id)) {
       return { outcome: "ignored", reason: "a follow after its follow request" };
     }
     const fresh = await core.handle(inbound, key);
     this.#attempts.delete(n.id);
-    if (inbound.kind === "follow" && inbound.request) this.#noteFollowRequest(n.account.id);
+    if (inbound.kind === "follow" && inbound.request) this.#followRequests.note(n.account.id);
     return fresh
       ? { outcome: "handled", reason: null }
       : { outcome: "duplicate", reason: "the core has its key" };
@@ -347,41 +368,6 @@ export class NotificationInlet {
     if (this.#frozen) return;
     const marker = this.marker;
     if (marker === null || compareIds(id, marker) > 0) this.setMarker(id);
-  }
-
-  #readRequests(): Record<string, number> {
-    const raw = this.#opts.store.meta.get(META.recentFollowRequests);
-    if (raw === undefined) return {};
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return parsed !== null && typeof parsed === "object" ? parsed as Record<string, number> : {};
-    } catch {
-      return {};
-    }
-  }
-
-  #writeRequests(map: Record<string, number>): void {
-    const now = this.#opts.timers.now();
-    const kept = Object.fromEntries(
-      Object.entries(map).filter(([, at]) => typeof at === "number" && now - at < this.#pairWindow),
-    );
-    this.#opts.store.meta.set(META.recentFollowRequests, JSON.stringify(kept));
-  }
-
-  #noteFollowRequest(accountId: string): void {
-    const map = this.#readRequests();
-    map[accountId] = this.#opts.timers.now();
-    this.#writeRequests(map);
-  }
-
-  /** Whether a follow request of `accountId` was handled lately; forgets it if so. */
-  #takeFollowRequest(accountId: string): boolean {
-    const map = this.#readRequests();
-    const at = map[accountId];
-    if (at === undefined) return false;
-    delete map[accountId];
-    this.#writeRequests(map);
-    return this.#opts.timers.now() - at < this.#pairWindow;
   }
 }
 

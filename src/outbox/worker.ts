@@ -184,39 +184,46 @@ export class OutboxWorker implements AsyncDisposable {
     }
     this.#opts.onAttempt?.(row, result);
     try {
-      if (result.ok) {
-        outbox.settleSent(row, effect, result.postedId);
-        return;
-      }
-      const giveUpAfterMs = this.#retry.giveUpAfterMs ?? Infinity;
-      const expired = now() - row.createdAt >= giveUpAfterMs;
-      if (result.permanent || expired) {
-        this.#log.warn("gave up {kind} row {id} after {attempts} attempt(s): {reason}", {
-          kind: effect.kind,
-          id: row.id,
-          attempts: row.attempts + 1,
-          reason: result.reason,
-        });
-        outbox.settleGivenUp(row, effect, result.reason);
-        return;
-      }
-      const delay = backoffMs(row.attempts, this.#retry, this.#opts.random ?? Math.random);
-      const nextAt = Math.max(now() + delay, result.retryAt ?? 0);
-      this.#log.info("{kind} row {id} failed ({reason}); next attempt in {seconds} s", {
-        kind: effect.kind,
-        id: row.id,
-        reason: result.reason,
-        seconds: Math.round((nextAt - now()) / 1000),
-      });
-      // A suspect waits out its backoff even if the link comes back (retryNow skips it).
-      const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
-      outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
+      this.#record(row, effect, result);
     } catch (e) {
       this.#log.error("cannot record the outcome of outbox row {id}: {error}", {
         id: row.id,
         error: e,
       });
     }
+  }
+
+  /** Closes the row as sent or given up, or schedules its next attempt. Throws on a store error. */
+  #record(row: OutboxRow, effect: Effect, result: SendResult): void {
+    const { outbox } = this.#opts;
+    const now = () => this.#clock.now();
+    if (result.ok) {
+      outbox.settleSent(row, effect, result.postedId);
+      return;
+    }
+    const giveUpAfterMs = this.#retry.giveUpAfterMs ?? Infinity;
+    const expired = now() - row.createdAt >= giveUpAfterMs;
+    if (result.permanent || expired) {
+      this.#log.warn("gave up {kind} row {id} after {attempts} attempt(s): {reason}", {
+        kind: effect.kind,
+        id: row.id,
+        attempts: row.attempts + 1,
+        reason: result.reason,
+      });
+      outbox.settleGivenUp(row, effect, result.reason);
+      return;
+    }
+    const delay = backoffMs(row.attempts, this.#retry, this.#opts.random ?? Math.random);
+    const nextAt = Math.max(now() + delay, result.retryAt ?? 0);
+    this.#log.info("{kind} row {id} failed ({reason}); next attempt in {seconds} s", {
+      kind: effect.kind,
+      id: row.id,
+      reason: result.reason,
+      seconds: Math.round((nextAt - now()) / 1000),
+    });
+    // A suspect waits out its backoff even if the link comes back (retryNow skips it).
+    const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
+    outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
   }
 
   /** Waits for a wake-up, the next due row, or the poll interval, whichever comes first. */
