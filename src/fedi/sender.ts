@@ -13,7 +13,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config.ts";
-import type { FediLimits } from "../core/ports.ts";
+import { failed, type FediLimits, sent } from "../core/ports.ts";
 import { defuseMentions, namesLive, truncateForFedi } from "../core/render.ts";
 import { type Account, type Effect, FEDI } from "../core/types.ts";
 import type { I18n } from "../i18n.ts";
@@ -85,7 +85,7 @@ export class FediSender implements NetworkSender {
       inReplyToId: effect.inReplyTo,
       language: this.#o.languageOf(effect.to),
     }, key);
-    return { ok: true, postedId: status };
+    return sent(status);
   }
 
   async #deliver(effect: Extract<Effect, { kind: "deliver" }>, key: string): Promise<SendResult> {
@@ -98,7 +98,7 @@ export class FediSender implements NetworkSender {
       inReplyToId: effect.inReplyTo,
       language: effect.lang,
     }, key);
-    return { ok: true, postedId: status };
+    return sent(status);
   }
 
   async #post(
@@ -137,7 +137,7 @@ export class FediSender implements NetworkSender {
       default:
         return refused(`"${effect.action}" is no Fediverse action`);
     }
-    return { ok: true, postedId: null };
+    return sent(null);
   }
 
   async #accountId(address: string): Promise<string | null> {
@@ -156,10 +156,10 @@ export class FediSender implements NetworkSender {
 }
 
 function refused(reason: string): SendResult {
-  return { ok: false, permanent: true, reason };
+  return failed(reason, true);
 }
 
 function failure(error: FediApiError): SendResult {
-  const result = { ok: false as const, permanent: error.permanent, reason: error.reason };
-  return error.retryAt === null ? result : { ...result, retryAt: error.retryAt };
+  const details = error.retryAt === null ? {} : { retryAt: error.retryAt };
+  return failed(error.reason, error.permanent, details);
 }

@@ -9,7 +9,13 @@ import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
 import type { AccountType } from "../store/types.ts";
 import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
-import type { Clock, NetworkSender, SendResult, TimerHandle } from "../core/ports.ts";
+import {
+  type Clock,
+  failed,
+  type NetworkSender,
+  type SendResult,
+  type TimerHandle,
+} from "../core/ports.ts";
 import { systemClock } from "../time/clock.ts";
 import { backoffDelay, type RetryPolicy } from "../time/retry.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
@@ -173,7 +179,7 @@ export class OutboxWorker implements AsyncDisposable {
     try {
       result = await sender.send(effect, keyOf(outbox.keyPrefix, row));
     } catch (e) {
-      result = { ok: false, permanent: false, reason: errorText(e) };
+      result = failed(errorText(e), false);
     }
     if (
       !result.ok && result.suspect && !result.permanent && row.lastError?.startsWith(SUSPECT_MARK)
