@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { logger } from "../log.ts";
-import { NotificationInlet, type Outcome } from "../fedi/inlet.ts";
+import { NotificationInlet, type Outcome } from "../fedi/inbound.ts";
 import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts";
 import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { Outbox } from "../outbox/outbox.ts";

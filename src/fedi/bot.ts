@@ -35,7 +35,7 @@ import type { FediApi } from "./api.ts";
 import { catchUpPass, DEFAULT_OVERLAP, newestNotificationId, type Overlap } from "./catch_up.ts";
 import { FediApiError } from "./errors.ts";
 import type { InboundHandler } from "../core/ports.ts";
-import { NotificationInlet, type Outcome } from "./inlet.ts";
+import { NotificationInlet, type Outcome } from "./inbound.ts";
 import type { ReadContext } from "./notification.ts";
 import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
 import { StreamConnection } from "./stream.ts";

@@ -14,7 +14,7 @@
 import type { mastodon } from "masto";
 import type { FediApi } from "./api.ts";
 import { compareIds } from "./ids.ts";
-import type { NotificationInlet } from "./inlet.ts";
+import type { NotificationInlet } from "./inbound.ts";
 import { HANDLED_TYPES } from "./notification.ts";
 
 /** One page of notifications, oldest first, and where the next (newer) page starts. */

@@ -13,7 +13,7 @@ export { FediBot, type FediBotOptions, type NotificationEventDetail } from "./bo
 export { MastoDirectory, type MastoDirectoryOptions, serverBaseUrl } from "./directory.ts";
 export { FediApiError } from "./errors.ts";
 export { htmlToText } from "../text/html.ts";
-export type { Outcome } from "./inlet.ts";
+export type { Outcome } from "./inbound.ts";
 export { domainBlocksFromMeta, fediLimitsFromMeta, META } from "./meta_keys.ts";
 export { netGranted, NodeInfoClient, type NodeInfoOptions } from "./nodeinfo.ts";
 export { FediSender, type FediSenderOptions } from "./sender.ts";

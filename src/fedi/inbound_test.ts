@@ -3,7 +3,7 @@ import { logger } from "../log.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { FEDI, type Inbound } from "../core/types.ts";
 import type { InboundHandler } from "../core/ports.ts";
-import { NotificationInlet, type Outcome } from "./inlet.ts";
+import { NotificationInlet, type Outcome } from "./inbound.ts";
 import { readInletCounts } from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
 import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts";
