@@ -2,16 +2,16 @@
  * The XMPP bot: one persistent session of the bot account, what it receives handed to the core
  * one event at a time, and the outbox's sender for XMPP.
  *
- * @example Wiring (main.ts)
+ * @example Wiring (as src/xmpp/adapter.ts does it; src/compose.ts builds the adapter)
  * ```ts
  * await using bot = new XmppBot({
  *   config,
  *   core,
  *   log: logger("xmpp"),
- *   onBounce: (messageId, condition, from) => outbox.bounced(messageId, condition, from),
+ *   onBounce: (messageId, _condition, from) => outbox.reportBounce(messageId, from),
  * });
  * await bot.start(); // rejects on wrong credentials or an untrusted certificate
- * outbox.register(bot.sender);
+ * const worker = new OutboxWorker({ outbox, sender: bot.sender });
  * ```
  *
  * @module
