@@ -6,7 +6,16 @@
 import assert from "node:assert/strict";
 import { displayAddress, displayDomain, isLookalike, skeleton } from "./lookalike.ts";
 import { fediStatusText, markHeaderLookalikes, renderHeader, renderStatusBody } from "./render.ts";
-import { ALICE, BOB, CAROL, DAVE, join, onlyDeliver, send, t } from "../../tests/support/sending.ts";
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  DAVE,
+  join,
+  onlyDeliver,
+  send,
+  t,
+} from "../../tests/support/sending.ts";
 import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { FEDI, XMPP } from "./types.ts";
 
