@@ -241,3 +241,26 @@ export async function catchUpPass(opts: CatchUpOptions): Promise<number> {
     inlet.release();
   }
 }
+
+/** Catch-up passes one at a time, in the order asked for. */
+export class CatchUpQueue {
+  #chain: Promise<unknown> = Promise.resolve();
+
+  /** `after` runs when a pass succeeded, before its caller hears of it. */
+  constructor(private readonly options: CatchUpOptions, private readonly after: () => void) {}
+
+  /** One pass after those queued; resolves with how many notifications it took up. */
+  run(): Promise<number> {
+    const pass = this.#chain.then(() => catchUpPass(this.options));
+    this.#chain = pass.catch(() => {});
+    return pass.then((fresh) => {
+      this.after();
+      return fresh;
+    });
+  }
+
+  /** Resolves once the passes queued so far have ended. */
+  idle(): Promise<unknown> {
+    return this.#chain;
+  }
+}
