@@ -27,30 +27,14 @@ import { FEDI } from "../core/types.ts";
 import type { InboundHandler } from "../core/ports.ts";
 import type { CoreStore } from "../core/ports.ts";
 import { compareIds } from "./ids.ts";
-import {
-  emptyCounts,
-  type InletCounts,
-  readInletCounts,
-  writeInletCounts,
-} from "../store/inlet_counts.ts";
 import { META } from "./meta_keys.ts";
 import { RecentFollowRequests } from "./follow_requests.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
 import type { Clock } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
+import { InletTally, type Outcome, type Source } from "./inlet_tally.ts";
 
-/** What became of one notification. */
-export type Outcome =
-  /** The core took it. */
-  | "handled"
-  /** Nothing to do (the bot's own, a public mention, the follow after a follow request...). */
-  | "ignored"
-  /** Seen already (in this process, or by its dedupe key in the store). */
-  | "duplicate"
-  /** Handling threw: it will be tried again. */
-  | "failed"
-  /** Handling threw too many times: left alone for good. */
-  | "given-up";
+export type { Outcome } from "./inlet_tally.ts";
 
 export interface InletOptions {
   readonly core: InboundHandler;
@@ -71,23 +55,9 @@ export interface InletOptions {
   readonly followPairWindowMs?: number;
 }
 
-/** Where a notification came from: the stream, or a catch-up pass. */
-type Source = "stream" | "catch-up";
-
 export class NotificationInlet {
-  /**
-   * Counts of this process. A catch-up reading a done notification again is `rechecked`, not a
-   * duplicate: the catch-up's overlap does that on purpose.
-   */
-  readonly stats = {
-    handled: 0,
-    ignored: 0,
-    duplicates: 0,
-    rechecked: 0,
-    recovered: 0,
-    failed: 0,
-    givenUp: 0,
-  };
+  /** What became of the notifications, counted (see {@link InletTally}). */
+  readonly #tally: InletTally;
   readonly #opts: InletOptions;
   readonly #maxAttempts: number;
   readonly #followRequests: RecentFollowRequests;
@@ -96,12 +66,19 @@ export class NotificationInlet {
   #held: mastodon.v1.Notification[] = [];
   readonly #attempts = new Map<string, number>();
   #frozen = false;
-  /** The counts shared with `!status`, loaded lazily from the store. */
-  #counts: InletCounts | null = null;
+
+  /**
+   * Counts of this process. A catch-up reading a done notification again is `rechecked`, not a
+   * duplicate: the catch-up's overlap does that on purpose.
+   */
+  get stats(): InletTally["stats"] {
+    return this.#tally.stats;
+  }
 
   constructor(opts: InletOptions) {
     this.#opts = opts;
     this.#maxAttempts = opts.maxAttempts ?? 5;
+    this.#tally = new InletTally(opts.store, opts.timers, opts.log, this.#maxAttempts);
     this.#followRequests = new RecentFollowRequests(
       opts.store.meta,
       opts.timers,
@@ -144,8 +121,7 @@ export class NotificationInlet {
    */
   noteRecovered(count: number): void {
     if (count <= 0) return;
-    this.stats.recovered += count;
-    this.#count("recovered", count);
+    this.#tally.recovered(count);
   }
 
   /** Whether the marker waits for a failed notification to be retried. */
@@ -216,7 +192,11 @@ export class NotificationInlet {
       decision = { outcome: this.#failed(n, e), reason: null };
     }
     const { outcome, reason } = decision;
-    this.#tally(n, source, outcome, reason);
+    if (outcome === "failed") {
+      this.#frozen = true;
+      this.#opts.onFailure?.();
+    }
+    this.#tally.record(n, source, outcome, reason);
     this.#settle(n, outcome);
     try {
       this.#opts.onOutcome?.(n.id, n.type, outcome, reason);
@@ -224,61 +204,6 @@ export class NotificationInlet {
       // A listener's trouble is not the notification's.
     }
     return outcome;
-  }
-
-  /** Counts the outcome (stats and the stored counts) and logs what is worth a line. */
-  #tally(
-    n: mastodon.v1.Notification,
-    source: Source,
-    outcome: Outcome,
-    reason: string | null,
-  ): void {
-    const { log } = this.#opts;
-    switch (outcome) {
-      case "failed":
-        this.stats.failed++;
-        this.#count("failed");
-        this.#frozen = true;
-        this.#opts.onFailure?.();
-        break;
-      case "handled":
-        this.stats.handled++;
-        this.#count("handled");
-        break;
-      case "ignored":
-        this.stats.ignored++;
-        this.#count("ignored");
-        log.debug("Notification {id} ({type}) ignored: {reason}", {
-          id: n.id,
-          type: n.type,
-          reason,
-        });
-        break;
-      case "duplicate":
-        if (source === "catch-up") {
-          // A catch-up reads back over what is done on purpose: not worth a line or a count each.
-          this.stats.rechecked++;
-          break;
-        }
-        this.stats.duplicates++;
-        this.#count("duplicates");
-        log.debug("Notification {id} ({type}) from the {source} is a duplicate: {reason}", {
-          id: n.id,
-          type: n.type,
-          source,
-          reason,
-        });
-        break;
-      case "given-up":
-        this.stats.givenUp++;
-        this.#count("givenUp");
-        log.error("Gave up notification {id} ({type}) after {attempts} failures", {
-          id: n.id,
-          type: n.type,
-          attempts: this.#maxAttempts,
-        });
-        break;
-    }
   }
 
   /** Records an outcome that is final: done under its key, and the marker moved on. */
@@ -349,18 +274,6 @@ export class NotificationInlet {
     return fresh
       ? { outcome: "handled", reason: null }
       : { outcome: "duplicate", reason: "the core has its key" };
-  }
-
-  /** Adds to one of the counts kept for `!status`; a store failure only costs the count. */
-  #count(field: Exclude<keyof InletCounts, "since">, by = 1): void {
-    const { store, timers } = this.#opts;
-    try {
-      this.#counts ??= readInletCounts(store) ?? emptyCounts(timers.now());
-      this.#counts[field] += by;
-      writeInletCounts(store, this.#counts);
-    } catch {
-      // Counting is for the admins' eyes; the notification itself is dealt with.
-    }
   }
 
   #done(id: string): void {
