@@ -1,6 +1,7 @@
 /**
- * xmpp-ap-bridge: the composition root. Reads the command line, loads the configuration, and
- * starts the selected bot roles. Only this file builds objects; every module is handed what it uses.
+ * xmpp-ap-bridge: the process. Reads the command line, loads the configuration, sets up logging,
+ * and runs the selected bot roles with src/app.ts until a signal stops them. The objects are
+ * built in one place, src/compose.ts; every module is handed what it uses.
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
@@ -28,9 +29,11 @@ import {
   openStore,
   StoreSchemaError,
 } from "./src/store/mod.ts";
-import { VERSION, versionText } from "./src/version.ts";
+import { errorText } from "./src/text/errors.ts";
 import { SHIPPED_TEXTS } from "./src/cli/print.ts";
+import { VERSION } from "./src/version.ts";
 import { progressReporter } from "./src/cli/progress.ts";
+import { versionText } from "./src/version.ts";
 
 export { VERSION };
 
@@ -255,7 +258,7 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   try {
     cli = parseCli(args);
   } catch (e) {
-    io.err(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    io.err(`${errorText(e)}\n\n${USAGE}`);
     return 2;
   }
   if (cli.help) {

@@ -1,41 +1,26 @@
 /**
- * The running bridge: builds the store, lists, core and outbox, then the roles this process runs
- * (each with its bot and its outbox worker), and takes them down again in order. main.ts owns
- * the process (flags, signals, exit codes); this module owns the objects.
+ * The running bridge: has src/compose.ts build it, starts the adapters and the outbox workers,
+ * runs the daily cleanup, and takes everything down again in order. main.ts owns the process
+ * (flags, signals, exit codes); compose.ts builds the objects; this module runs them.
  */
-import { type Config, type Role, stateWords } from "./config/mod.ts";
+import type { Config, Role } from "./config/mod.ts";
 import type { I18n } from "./i18n/mod.ts";
-import { type Lists, openLists } from "./lists/mod.ts";
+import type { Lists } from "./lists/mod.ts";
 import { logger } from "./log.ts";
+import { composeBridge, type ComposedBridge } from "./compose.ts";
 import { runCleanup, scheduleDaily } from "./core/cleanup.ts";
-import { type CoreDeps, languageOf } from "./core/deps.ts";
-import { Core } from "./core/engine.ts";
-import type { FediDirectory } from "./core/ports.ts";
-import { type AccountType, FEDI, XMPP } from "./core/types.ts";
-import { Outbox } from "./outbox/outbox.ts";
-import { OutboxWorker } from "./outbox/worker.ts";
-import { openStore, type Store } from "./store/mod.ts";
-import {
-  domainBlocksFromMeta,
-  FediApi,
-  FediBot,
-  fediLimitsFromMeta,
-  FediSender,
-  MastoDirectory,
-  NodeInfoClient,
-  serverBaseUrl,
-  systemTimers,
-} from "./fedi/mod.ts";
-import { BudgetShare } from "./fedi/share.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
-import { XmppBot } from "./xmpp/bot.ts";
-import { MetaSmStateStore } from "./xmpp/sm_state.ts";
+import { domainBlocksFromMeta } from "./fedi/mod.ts";
+import type { Outbox } from "./outbox/outbox.ts";
+import type { Store } from "./store/mod.ts";
+import { systemClock } from "./time/clock.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
 const DEDUPE_KEEP_MS = 7 * 24 * 60 * 60_000;
 /** Closed outbox rows are kept this long for inspection (two days). */
 const OUTBOX_KEEP_MS = 2 * 24 * 60 * 60_000;
 
+/** What the bridge runs with. */
 export interface BridgeOptions {
   readonly config: Config;
   readonly roles: readonly Role[];
@@ -55,177 +40,34 @@ export interface Bridge extends AsyncDisposable {
   reload(): void;
 }
 
+/** Builds and starts the bridge for `opts.roles`; rejects when a bot cannot sign in for good. */
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
-  const { config, roles, i18n } = opts;
   const log = logger("app");
-  const now = opts.now ?? Date.now;
-  const stack = new AsyncDisposableStack();
+  const bridge = await composeBridge({
+    config: opts.config,
+    roles: opts.roles,
+    i18n: opts.i18n,
+    version: opts.version,
+    clock: opts.now ? { ...systemClock, now: opts.now } : systemClock,
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+  });
+  const { stack, store, lists, outbox } = bridge;
   try {
-    const store = stack.use(
-      openStore(config.databaseFile, {
-        onWarning: (message) => log.warn(message),
-        onBackup: (backup, from) =>
-          log.info("schema {from} copied to {backup} before migrating", { from, backup }),
-      }),
-    );
-    const lists = openLists({
-      dir: config.filesDir,
-      words: stateWords(config),
-      now,
-      onWarning: (w) =>
-        log.warn("{file}{line}: {message}", {
-          file: w.file,
-          line: w.line === undefined ? "" : `:${w.line}`,
-          message: w.message,
-        }),
-    });
-    const outbox = new Outbox({ store, i18n, prefixes: config.prefixes, now });
-
-    let fediApi: FediApi | null = null;
-    let directory: FediDirectory | null = null;
-    // Each account's share of the Fediverse bot's rate limits; a slowed account is told once.
-    const share = new BudgetShare({
-      percent: config.maxShareOfServerBudget,
-      now,
-      onSlowed: (account) => {
-        try {
-          outbox.enqueueAside({
-            kind: "notice",
-            to: account,
-            text: i18n.t(languageOf(deps, account), "flood.slowed"),
-            inReplyTo: null,
-          });
-        } catch (e) {
-          log.error("cannot queue the slow-down notice: {error}", { error: e });
-        }
-      },
-    });
-    if (roles.includes("fedi")) {
-      fediApi = stack.use(
-        new FediApi({
-          config,
-          timers: systemTimers,
-          observe: (what, headers) => share.observe(what, headers),
-        }),
-      );
-      const nodeinfo = new NodeInfoClient({
-        userAgent: config.userAgent,
-        timers: systemTimers,
-        baseUrl: (domain) => serverBaseUrl(config, domain),
-      });
-      directory = new MastoDirectory({ api: fediApi, config, nodeinfo });
-    }
-    let messageIds = 0;
-    const idPrefix = `xapb-${now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-    const deps: CoreDeps = {
-      config,
-      store,
-      lists,
-      i18n,
-      now,
-      fedi: directory,
-      fediLimits: () => fediLimitsFromMeta(store, config),
-      emit: (effects) => outbox.enqueue(effects),
-      nextSettled: (ms) => outbox.nextSettled(ms),
-      newMessageId: () => `${idPrefix}-${(++messageIds).toString(36)}`,
-      version: opts.version,
-    };
-    const core = new Core(deps, {
-      // The event stays unhandled (its dedupe key is not committed): a later catch-up brings it.
-      onDeferredFailure: (error, inbound) =>
-        log.error("a waiting {kind} event failed: {error}", {
-          kind: inbound.kind,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    });
-    // Disposed after the bots (the stack unwinds in reverse), before the store: what still
-    // waits in a lane is dropped unhandled, for a later catch-up.
-    stack.use(core);
-    const networks: AccountType[] = [];
-    const workers: OutboxWorker[] = [];
-    const starts: Promise<void>[] = [];
-
-    if (fediApi) {
-      networks.push(FEDI);
-      const sender = new FediSender({
-        api: fediApi,
-        config,
-        i18n,
-        limits: deps.fediLimits,
-        languageOf: (a) => languageOf(deps, a),
-      });
-      const bot = new FediBot({ config, store, core, api: fediApi, timers: systemTimers });
-      stack.use(bot);
-      const worker = new OutboxWorker({
-        outbox,
-        sender,
-        pollMs: opts.pollMs ?? 1000,
-        admit: (row, effect) => share.admit(row, effect),
-      });
-      workers.push(worker);
+    for (const { adapter, worker } of bridge.networks) {
       // Back online: what waited out a backoff goes now.
-      bot.addEventListener("reconnected", () => worker.retryNow());
-      starts.push(bot.start());
-    }
-    if (roles.includes("xmpp")) {
-      networks.push(XMPP);
-      const bot = new XmppBot({
-        config,
-        core,
-        log: logger("xmpp"),
-        // The XEP-0198 session survives a restart: the next run resumes it.
-        smStore: new MetaSmStateStore(store.meta),
-        onBounce: (messageId, _condition, from) => {
-          if (!outbox.reportBounce(messageId, from)) {
-            log.info("an error came back for message {id}, which is not a delivery", {
-              id: messageId,
-            });
-          }
-        },
-      });
-      stack.use(bot);
-      const worker = new OutboxWorker({ outbox, sender: bot.sender, pollMs: opts.pollMs ?? 1000 });
-      workers.push(worker);
-      const unsubscribe = bot.onEvent((event) => {
-        if (event === "online" || event === "resumed") worker.retryNow();
-      });
-      stack.defer(unsubscribe);
-      starts.push(bot.start());
+      stack.defer(adapter.reconnected(() => worker.retryNow()));
     }
     // A bot that cannot sign in for good (a refused token or password) makes this throw; one
     // whose server is down keeps trying, and its worker's sends wait for it.
-    await Promise.all(starts);
-
-    const cleanup = () => {
-      const report = runCleanup(deps, {
-        networks,
-        serverDomainBlocks: domainBlocksFromMeta(store) ?? [],
-      });
-      store.inbound.pruneBefore(now() - DEDUPE_KEEP_MS);
-      store.outbox.pruneClosed(now() - OUTBOX_KEEP_MS);
-      store.flood.pruneBefore(now() - LONGEST_WINDOW_MS);
-      log.info(
-        "cleanup: {users} old account(s) and {records} old record(s) deleted, {unregistered} " +
-          "account(s) unregistered",
-        {
-          users: report.purged.users,
-          records: report.conversationsDeleted,
-          unregistered: report.unregistered.length,
-        },
-      );
-    };
-    cleanup();
-    stack.use(
-      scheduleDaily(cleanup, (e) => log.error("daily cleanup failed: {error}", { error: e })),
-    );
-
+    await Promise.all(bridge.networks.map(({ adapter }) => adapter.start()));
+    scheduleCleanup(bridge);
     // Workers stop first on disposal (the stack unwinds in reverse): the item in flight finishes,
     // then the bots close their sessions, then the store closes.
-    for (const worker of workers) {
+    for (const { worker } of bridge.networks) {
       worker.start();
       stack.use(worker);
     }
-    log.info("running: {roles}", { roles: roles.join(", ") });
+    log.info("running: {roles}", { roles: opts.roles.join(", ") });
     const moved = stack.move();
     return {
       store,
@@ -244,4 +86,33 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     await stack.disposeAsync();
     throw e;
   }
+}
+
+/** Runs the cleanup now and then daily (the timer is disposed with the bridge). */
+function scheduleCleanup(bridge: ComposedBridge): void {
+  const { deps, store, stack } = bridge;
+  const log = logger("app");
+  const now = deps.now;
+  const cleanup = () => {
+    const report = runCleanup(deps, {
+      networks: bridge.networks.map(({ adapter }) => adapter.network),
+      serverDomainBlocks: domainBlocksFromMeta(store) ?? [],
+    });
+    store.inbound.pruneBefore(now() - DEDUPE_KEEP_MS);
+    store.outbox.pruneClosed(now() - OUTBOX_KEEP_MS);
+    store.flood.pruneBefore(now() - LONGEST_WINDOW_MS);
+    log.info(
+      "cleanup: {users} old account(s) and {records} old record(s) deleted, {unregistered} " +
+        "account(s) unregistered",
+      {
+        users: report.purged.users,
+        records: report.conversationsDeleted,
+        unregistered: report.unregistered.length,
+      },
+    );
+  };
+  cleanup();
+  stack.use(
+    scheduleDaily(cleanup, (e) => log.error("daily cleanup failed: {error}", { error: e })),
+  );
 }

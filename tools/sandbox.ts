@@ -1,11 +1,15 @@
 /**
  * `deno task sandbox`: try the bridge without any account anywhere. It starts the Mastodon API
  * test server and a real Prosody (Debian package `prosody`) on 127.0.0.1 with two demo users,
- * runs the bridge between them, and lets you write as either user from this terminal.
+ * runs the bridge between them in this process (src/app.ts, which builds it with
+ * src/compose.ts), and lets you write as either user from this terminal.
  */
 import { trustCaForNodeTls } from "../tests/prosody/node_tls_trust.ts";
 import { XmppUser } from "../tests/prosody/xmpp_user.ts";
 import { FEDI_DOMAIN, PASSWORD, World, XMPP_DOMAIN } from "../tests/e2e/world.ts";
+import { startBridge } from "../src/app.ts";
+import { loadConfig } from "../src/config/mod.ts";
+import { loadTranslations } from "../src/i18n/mod.ts";
 
 const BOT_FEDI = `bridge@${FEDI_DOMAIN}`;
 const BOT_XMPP = `bridge@${XMPP_DOMAIN}`;
@@ -47,12 +51,22 @@ function print(line: string): void {
   console.log(line);
 }
 
+/** The bridge between the two demo users, in this process, both roles. */
+function startDemoBridge(world: World) {
+  const config = loadConfig({
+    path: world.configPath,
+    env: { XMPP_BRIDGE_TOKEN: world.fediBot.token ?? "", AP_BRIDGE_PASS: PASSWORD },
+    roles: ["fedi", "xmpp"],
+  });
+  const version = "sandbox";
+  return startBridge({ config, roles: ["fedi", "xmpp"], i18n: loadTranslations(config), version });
+}
+
 async function main(): Promise<number> {
   print("Starting the Mastodon API test server, Prosody and the bridge on 127.0.0.1...");
   await using world = await World.start({ fediUsers: ["bob"], xmppUsers: ["alice"] });
   trustCaForNodeTls(world.prosody.caPem);
-  const bridge = world.startBridge();
-  await bridge.waitForLog(/running: /, 60_000);
+  await using _bridge = await startDemoBridge(world);
   const { mastodon } = world;
   const bob = world.fediUsers.get("bob")!;
   await using alice = XmppUser.of(world.prosody, "alice", PASSWORD);
@@ -63,7 +77,12 @@ async function main(): Promise<number> {
   await mastodon.waitUntil(() => mastodon.relationship(world.fediBot, bob).following === true);
   await alice.subscribe(BOT_XMPP);
   await alice.nextMessageFrom(BOT_XMPP, 30_000);
+  return await chat(world, alice);
+}
 
+/** Prints what each user receives and sends what is typed, until `quit` or the end of input. */
+async function chat(world: World, alice: XmppUser): Promise<number> {
+  const { mastodon } = world;
   const stopStatuses = mastodon.onStatus((s) => {
     if (s.accountId !== world.fediBot.id) return;
     if (!s.mentions.includes(`bob@${FEDI_DOMAIN}`)) return;
@@ -80,11 +99,22 @@ async function main(): Promise<number> {
       }
     }
   })();
-
   print(HELP);
+  await readCommands(world, alice);
+  running = false;
+  stopStatuses();
+  print("Stopping...");
+  await alice.disconnect();
+  await inbox.catch(() => {});
+  return 0;
+}
+
+/** Sends each typed line as Bob or Alice, until `quit` or the end of input. */
+async function readCommands(world: World, alice: XmppUser): Promise<void> {
+  const bob = world.fediUsers.get("bob")!;
   const decoder = new TextDecoder();
   let pending = "";
-  reading: for await (const chunk of Deno.stdin.readable) {
+  for await (const chunk of Deno.stdin.readable) {
     pending += decoder.decode(chunk, { stream: true });
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
@@ -92,9 +122,9 @@ async function main(): Promise<number> {
       const line = raw.trim();
       const [word, ...rest] = line.split(/\s+/);
       const text = unescapeLine(rest.join(" "));
-      if (word === "quit" || word === "exit") break reading;
+      if (word === "quit" || word === "exit") return;
       if (word === "fedi" && text) {
-        mastodon.postAs(bob, { text: `@${BOT_FEDI} ${text}`, visibility: "direct" });
+        world.mastodon.postAs(bob, { text: `@${BOT_FEDI} ${text}`, visibility: "direct" });
         print("(Bob sent it)");
       } else if (word === "xmpp" && text) {
         await alice.send(BOT_XMPP, text);
@@ -104,13 +134,6 @@ async function main(): Promise<number> {
       }
     }
   }
-  running = false;
-  stopStatuses();
-  print("Stopping...");
-  await bridge.stop("SIGTERM");
-  await alice.disconnect();
-  await inbox.catch(() => {});
-  return 0;
 }
 
 if (import.meta.main) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { canonicalAddress } from "../core/address.ts";
+import { canonicalAddress } from "../text/address.ts";
 
 /** `@Name@Host` or `name` -> `name@host` (local accounts get the bot server's domain). */
 export function fediAddress(s: string, apInstance: string): string {

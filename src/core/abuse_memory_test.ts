@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { runCleanup } from "./cleanup.ts";
-import { chatMaker } from "./commands_test_helpers.ts";
+import { chatMaker } from "../../tests/support/commands.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Account, FEDI, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };

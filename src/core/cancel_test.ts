@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { Outbox } from "../outbox/outbox.ts";
 import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
-import { chatMaker } from "./commands_test_helpers.ts";
+import { chatMaker } from "../../tests/support/commands.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runCleanup, scheduleDaily } from "./cleanup.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -17,9 +17,9 @@ import {
   userOf,
   xmpp,
   XMPP_ADMIN,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import { Turn } from "./context.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { writeInletCounts } from "../store/mod.ts";
 
 // --- start, stop, open, close ----------------------------------------------------------------

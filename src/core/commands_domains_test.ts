@@ -11,8 +11,8 @@ import {
   userOf,
   xmpp,
   XMPP_ADMIN,
-} from "./commands_test_helpers.ts";
-import { makeCore } from "./test_support.ts";
+} from "../../tests/support/commands.ts";
+import { makeCore } from "../../tests/support/core.ts";
 
 // --- Domain lists -----------------------------------------------------------------------------
 

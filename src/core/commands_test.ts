@@ -13,11 +13,11 @@ import {
   userOf,
   withGerman,
   xmpp,
-  XMPP_ADMIN,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import { Turn } from "./context.ts";
 import { COMMANDS } from "./parse.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
+import { XMPP_ADMIN } from "../../tests/support/commands.ts";
 
 Deno.test("commands: the admin set is rows 7 to 22 of the table", () => {
   assert.deepEqual([...ADMIN_COMMANDS].sort(), COMMANDS.slice(7).slice().sort());

@@ -9,9 +9,9 @@ import {
   runCommand,
   seedUser,
   withGerman,
-  XMPP_ADMIN,
-} from "./commands_test_helpers.ts";
-import { makeCore } from "./test_support.ts";
+} from "../../tests/support/commands.ts";
+import { makeCore } from "../../tests/support/core.ts";
+import { XMPP_ADMIN } from "../../tests/support/commands.ts";
 
 // --- report ---------------------------------------------------------------------------------
 

@@ -5,10 +5,12 @@
  *
  * @module
  */
-import type { MessageKey, Params } from "../i18n/mod.ts";
-import { type CoreDeps, languageOf } from "./deps.ts";
+import type { Params } from "../i18n/mod.ts";
 import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts";
 import { type Account, type AccountType, type ContactAction, type Effect, FEDI } from "./types.ts";
+import type { CoreDeps } from "./deps.ts";
+import type { MessageKey } from "../i18n/mod.ts";
+import { languageOf } from "./deps.ts";
 
 /**
  * One inbound event being handled: who it came from, in which language to answer, and the

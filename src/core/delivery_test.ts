@@ -14,8 +14,8 @@ import {
   sentCount,
   t,
   world,
-} from "./sending_fixture.ts";
-import { makeCore } from "./test_support.ts";
+} from "../../tests/support/sending.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("XMPP to the Fediverse: one status mentioning every recipient, recorded without posted id", async () => {

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { canonicalDomain } from "./address.ts";
+import { canonicalDomain } from "../text/address.ts";
 import type { Config } from "../config/mod.ts";
 import type { I18n } from "../i18n/mod.ts";
 import type { Lists } from "../lists/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { CoreStore } from "./ports.ts";
 import { type ParsedMessage, parseMessage } from "./parse.ts";
 import type { FediDirectory, FediLimits } from "./ports.ts";
 import { type Account, type AccountType, type Effect, FEDI } from "./types.ts";
@@ -16,7 +16,7 @@ import { type Account, type AccountType, type Effect, FEDI } from "./types.ts";
 /** The core's dependencies: configuration, store, lists, texts, clock, ports and the emitter. */
 export interface CoreDeps {
   readonly config: Config;
-  readonly store: Store;
+  readonly store: CoreStore;
   readonly lists: Lists;
   readonly i18n: I18n;
   /** Epoch milliseconds. */

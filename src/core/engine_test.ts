@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Core, MAX_INBOUND_CHARS } from "./engine.ts";
-import { makeCore } from "./test_support.ts";
-import { assertNotice, fedi, messageOf, xmpp } from "./commands_test_helpers.ts";
+import { makeCore } from "../../tests/support/core.ts";
+import { assertNotice, fedi, messageOf, xmpp } from "../../tests/support/commands.ts";
 import type { Effect } from "./types.ts";
 
 const ALICE = xmpp("alice@chat.test");

@@ -23,10 +23,13 @@
 import type { Config } from "../config/mod.ts";
 import type { MessageKey, Params } from "../i18n/mod.ts";
 import { logger } from "../log.ts";
-import type { Store } from "../store/mod.ts";
-import { botDomains, type CoreDeps, domainOf, isAdmin } from "./deps.ts";
-import { commandText } from "./account_text.ts";
+import type { CoreStore } from "./ports.ts";
 import type { Account, Effect } from "./types.ts";
+import type { CoreDeps } from "./deps.ts";
+import { botDomains } from "./deps.ts";
+import { commandText } from "./account_text.ts";
+import { domainOf } from "./deps.ts";
+import { isAdmin } from "./deps.ts";
 
 export type Budget = "command" | "refusal" | "register" | "report" | "outsider";
 
@@ -203,10 +206,10 @@ export class NegativeLookups {
   }
 }
 
-const negativeLookups = new WeakMap<Store, NegativeLookups>();
+const negativeLookups = new WeakMap<CoreStore, NegativeLookups>();
 
 /** The failed lookups remembered for the core on `store` (one per store, made on first use). */
-export function negativeLookupsOf(store: Store): NegativeLookups {
+export function negativeLookupsOf(store: CoreStore): NegativeLookups {
   let cache = negativeLookups.get(store);
   if (cache === undefined) {
     cache = new NegativeLookups();

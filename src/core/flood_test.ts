@@ -3,10 +3,10 @@
  * with the default budgets unless a test says otherwise, and an injected clock.
  */
 import assert from "node:assert/strict";
-import { fedi, seedUser, text, xmpp } from "./commands_test_helpers.ts";
+import { fedi, seedUser, text, xmpp } from "../../tests/support/commands.ts";
 import { Core } from "./engine.ts";
 import { HOUR_MS, NegativeLookups } from "./flood.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import type { Account, Effect } from "./types.ts";
 
 const ADMIN = xmpp("admin@chat.test");

@@ -6,8 +6,17 @@
 import assert from "node:assert/strict";
 import { displayAddress, displayDomain, isLookalike, skeleton } from "./lookalike.ts";
 import { fediStatusText, markHeaderLookalikes, renderHeader, renderStatusBody } from "./render.ts";
-import { ALICE, BOB, CAROL, DAVE, join, onlyDeliver, send, t } from "./sending_fixture.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  DAVE,
+  join,
+  onlyDeliver,
+  send,
+  t,
+} from "../../tests/support/sending.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 function world(): TestCore {

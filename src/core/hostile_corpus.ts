@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { htmlToText } from "../fedi/html.ts";
+import { htmlToText } from "../text/html.ts";
 import type { I18n } from "../i18n/mod.ts";
 import { parseMessage, type ParseOptions } from "./parse.ts";
 import type { FediLimits } from "./ports.ts";

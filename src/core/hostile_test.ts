@@ -6,7 +6,7 @@
  * timed tests): `deno task bench --only=hostile` prints the worst time per 100 kB.
  */
 import assert from "node:assert/strict";
-import { englishI18n } from "./commands_test_helpers.ts";
+import { englishI18n } from "../../tests/support/commands.ts";
 import { hostileCorpus, type HostileSample, seededRandom, textPaths } from "./hostile_corpus.ts";
 import { COMMANDS, type ParsedMessage } from "./parse.ts";
 import { countGraphemes, fediLength, graphemes } from "./fedi_length.ts";

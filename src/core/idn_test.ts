@@ -4,10 +4,11 @@
  * registration; and an address that breaks the address grammar is refused by name.
  */
 import assert from "node:assert/strict";
-import { fedi, runCommand, seedUser, text, userOf, xmpp } from "./commands_test_helpers.ts";
+import { fedi, runCommand, seedUser, text, userOf, xmpp } from "../../tests/support/commands.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import type { Account, Effect, Inbound } from "./types.ts";
+import type { TestCore } from "../../tests/support/core.ts";
 
 const BOB = xmpp("bob@chat.test");
 /** As Mastodon reports an account of bücher.example. */

@@ -17,7 +17,7 @@
  * Each is also run on the NFKC form of the status, for servers that normalise (`＠` → `@`).
  */
 import assert from "node:assert/strict";
-import { englishI18n } from "./commands_test_helpers.ts";
+import { englishI18n } from "../../tests/support/commands.ts";
 import { seededRandom } from "./hostile_corpus.ts";
 import { defuseMentions, fediStatusText, renderHeader } from "./render.ts";
 

@@ -6,7 +6,13 @@
  * @module
  */
 
-import { canonicalAddress, canonicalDomain, checkAcct, checkJid, showAddress } from "./address.ts";
+import {
+  canonicalAddress,
+  canonicalDomain,
+  checkAcct,
+  checkJid,
+  showAddress,
+} from "../text/address.ts";
 import {
   domainMayEndAt,
   hostAt,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { htmlToText } from "../fedi/html.ts";
+import { htmlToText } from "../text/html.ts";
 import { COMMANDS, type ParsedMessage, parseMessage, type ParseOptions } from "./parse.ts";
 import { BASE, type Case, CASES, FROM_FEDI, FROM_XMPP } from "./parse_cases.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { parseFor } from "./deps.ts";
 import { deliveryInFlight, namedAccounts, type Resolution, resolveRoute } from "./recipients.ts";
-import { ALICE, BOB, CAROL, DAVE } from "./sending_fixture.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { ALICE, BOB, CAROL, DAVE } from "../../tests/support/sending.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { type Account, FEDI, XMPP } from "./types.ts";
 
 function parse(core: TestCore, from: Account, text: string) {

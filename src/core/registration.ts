@@ -9,21 +9,21 @@
  * @module
  */
 import { cancelInvolving } from "./cancel.ts";
-import type { User } from "../store/mod.ts";
-import type { MessageKey } from "../i18n/mod.ts";
-import { commandText, isoDate } from "./account_text.ts";
-import { botDomains, domainOf } from "./deps.ts";
-import type { Turn } from "./context.ts";
+import type { User } from "../store/users.ts";
+import { type Turn } from "./context.ts";
 import { charge, limitOf } from "./flood.ts";
 import type { FediDirectory } from "./ports.ts";
-import {
-  appLabel,
-  checkFediAccount,
-  type FediFacts,
-  type Refusal,
-  usableLanguage,
-} from "./registration_fedi.ts";
 import { type Account, FEDI } from "./types.ts";
+import type { FediFacts } from "./registration_fedi.ts";
+import type { MessageKey } from "../i18n/mod.ts";
+import type { Refusal } from "./registration_fedi.ts";
+import { appLabel } from "./registration_fedi.ts";
+import { botDomains } from "./deps.ts";
+import { checkFediAccount } from "./registration_fedi.ts";
+import { commandText } from "./account_text.ts";
+import { domainOf } from "./deps.ts";
+import { isoDate } from "./account_text.ts";
+import { usableLanguage } from "./registration_fedi.ts";
 
 /** What made the sender ask to join. */
 export type RegisterTrigger = "follow" | "follow_request" | "subscribe" | "command" | "message";

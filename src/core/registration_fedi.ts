@@ -6,7 +6,7 @@
  * @module
  */
 import type { MessageKey } from "../i18n/mod.ts";
-import { htmlToText } from "../fedi/html.ts";
+import { htmlToText } from "../text/html.ts";
 import { domainOf } from "./deps.ts";
 import type { Turn } from "./context.ts";
 import { negativeLookupsOf } from "./flood.ts";

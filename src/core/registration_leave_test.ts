@@ -7,10 +7,10 @@ import {
   fedi,
   seedUser,
   userOf,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import { Turn } from "./context.ts";
 import { activeUser, revokeUser, unregisterAccount } from "./registration.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 
 // --- Leaving --------------------------------------------------------------------------------
 

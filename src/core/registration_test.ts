@@ -12,9 +12,9 @@ import {
   seedUser,
   userOf,
   xmpp,
-} from "./commands_test_helpers.ts";
+} from "../../tests/support/commands.ts";
 import type { registerAccount } from "./registration.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 
 /** Asserts a refusal: one notice with `part`, then `contacts`, and no user row. */
 async function assertRefused(

@@ -12,8 +12,8 @@ import {
   WELCOME_FEDI,
   WELCOME_XMPP,
   withGerman,
-} from "./commands_test_helpers.ts";
-import { makeCore } from "./test_support.ts";
+} from "../../tests/support/commands.ts";
+import { makeCore } from "../../tests/support/core.ts";
 
 // --- Success --------------------------------------------------------------------------------
 

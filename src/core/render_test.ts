@@ -2,7 +2,7 @@ import type { MessageKey } from "../i18n/mod.ts";
 import assert from "node:assert/strict";
 import { defuseMentions, renderHeader, renderStatusBody } from "./render.ts";
 import { fediLength, fediMentions, graphemes, truncateForFedi } from "./fedi_length.ts";
-import { makeCore } from "./test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 
 const LIMITS = { maxCharacters: 60, charactersReservedPerUrl: 23 };
 

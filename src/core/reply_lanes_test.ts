@@ -5,12 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { logger } from "../log.ts";
-import { NotificationInlet, type Outcome } from "../fedi/inlet.ts";
-import { fakeNotification, fakeStatus, ManualTimers } from "../fedi/test_fakes.ts";
+import { NotificationInlet, type Outcome } from "../fedi/inbound.ts";
+import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { Outbox } from "../outbox/outbox.ts";
 import { Core } from "./engine.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
-import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
+import { type Account, type Effect, FEDI, XMPP } from "./types.ts";
+import type { Inbound } from "./types.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 const BOB: Account = { network: FEDI, address: "bob@social.test" };
@@ -85,7 +87,7 @@ function inletFor(core: TestCore, engine: Core, outcomes: [string, Outcome][]): 
   const inlet = new NotificationInlet({
     core: engine,
     store: core.deps.store,
-    timers: new ManualTimers(core.clock.now),
+    timers: new ManualClock(core.clock.now),
     log: logger("fedi", "test"),
     context: () => ({ apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" }),
     onOutcome: (id, _type, outcome) => outcomes.push([id, outcome]),

@@ -12,8 +12,8 @@ import {
   send,
   sentCount,
   t,
-} from "./sending_fixture.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
+} from "../../tests/support/sending.ts";
+import { makeCore, type TestCore } from "../../tests/support/core.ts";
 import { FEDI } from "./types.ts";
 
 const MINUTE = 60_000;

@@ -13,8 +13,8 @@ import {
   sentCount,
   t,
   world,
-} from "./sending_fixture.ts";
-import { makeCore } from "./test_support.ts";
+} from "../../tests/support/sending.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("refused while sending is stopped; nothing recorded", async () => {

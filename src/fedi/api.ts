@@ -15,7 +15,8 @@ import type { Config } from "../config/mod.ts";
 import { logger } from "../log.ts";
 import { FediApiError, httpError, toFediApiError } from "./errors.ts";
 import { RateGate } from "./rate_gate.ts";
-import { sleep, type Timers } from "./timers.ts";
+import { sleep } from "../time/clock.ts";
+import type { Clock } from "../core/ports.ts";
 
 /** What a call receives to pass on to masto as its second argument. */
 export interface CallMeta {
@@ -37,7 +38,7 @@ export interface CallOptions {
 
 export interface FediApiOptions {
   readonly config: Config;
-  readonly timers: Timers;
+  readonly timers: Clock;
   readonly log?: Logger;
   /** Per request (default 30 s). */
   readonly requestTimeoutMs?: number;
@@ -60,7 +61,7 @@ export class FediApi implements Disposable {
   readonly rest: mastodon.rest.Client;
   readonly gate: RateGate;
   readonly #config: Config;
-  readonly #timers: Timers;
+  readonly #timers: Clock;
   readonly #log: Logger;
   readonly #timeoutMs: number;
   readonly #maxRateWaitMs: number;

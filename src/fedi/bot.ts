@@ -28,91 +28,41 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import type { Config } from "../config/mod.ts";
 import { logger } from "../log.ts";
-import type { Store } from "../store/mod.ts";
-import type { FediApi } from "./api.ts";
-import { catchUpPass, DEFAULT_OVERLAP, newestNotificationId, type Overlap } from "./catch_up.ts";
-import { FediApiError } from "./errors.ts";
-import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
+import { CatchUpQueue, DEFAULT_OVERLAP } from "./catch_up.ts";
+import { NotificationInlet } from "./inbound.ts";
 import type { ReadContext } from "./notification.ts";
-import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
+import type { BotIdentity } from "./server_info.ts";
 import { StreamConnection } from "./stream.ts";
-import { backoffDelay, sleep, type TimerHandle, type Timers } from "./timers.ts";
+import { backoffDelay } from "../time/retry.ts";
+import { sleep } from "../time/clock.ts";
+import type { Clock } from "../core/ports.ts";
+import { errorText } from "../text/errors.ts";
+import { type FediBotOptions, type NotificationEventDetail, STABLE_MS } from "./bot_options.ts";
+import { signIn } from "./sign_in.ts";
 
-/** A connection live this long counts as stable: the reconnect backoff starts afresh after it. */
-const STABLE_MS = 30_000;
-
-export interface FediBotOptions {
-  readonly config: Config;
-  readonly store: Store;
-  /** The core (or anything that handles inbound events with a dedupe key). */
-  readonly core: InboundHandler;
-  /** The REST side, shared with the sender and the directory. */
-  readonly api: FediApi;
-  readonly timers: Timers;
-  /** For the jitter (default Math.random). */
-  readonly random?: () => number;
-  readonly log?: Logger;
-  /** A stream quiet this long is checked with a catch-up (default 90 s). */
-  readonly stallTimeoutMs?: number;
-  /** First reconnect delay (default 1 s) and the longest one (default 2 min), before jitter. */
-  readonly reconnectBaseMs?: number;
-  readonly reconnectMaxMs?: number;
-  /** How long a WebSocket handshake may take (default 30 s). */
-  readonly connectTimeoutMs?: number;
-  /** First delay before retrying a notification whose handling failed (default 30 s). */
-  readonly retryFailedMs?: number;
-  /** Notifications per catch-up page (default 40, Mastodon's maximum is 80). */
-  readonly pageSize?: number;
-  /** How often a live stream is reconciled with the server's list (default 60 s). */
-  readonly reconcileIntervalMs?: number;
-  /** How long after the last event of a burst a reconciliation runs (default 5 s). */
-  readonly reconcileSettleMs?: number;
-  /** The least time between two reconciliations after bursts (default 30 s). */
-  readonly reconcileMinGapMs?: number;
-  /** How many notifications behind the marker every catch-up reads again (default 200). */
-  readonly overlapCount?: number;
-  /** How much time behind the marker every catch-up reads again (default 10 minutes). */
-  readonly overlapMs?: number;
-}
-
-export interface NotificationEventDetail {
-  readonly id: string;
-  readonly type: string;
-  readonly outcome: Outcome;
-  /** Why it was ignored or a duplicate; null otherwise. */
-  readonly reason: string | null;
-}
+export type { FediBotOptions, NotificationEventDetail } from "./bot_options.ts";
+import { FailedRetry, ReconcilePlan, StallWatchdog } from "./live_timers.ts";
+import { checkQuiet, type LiveChecks, reconcile } from "./live_checks.ts";
 
 export class FediBot extends EventTarget implements AsyncDisposable {
   readonly inlet: NotificationInlet;
   readonly #o: FediBotOptions;
   readonly #log: Logger;
-  readonly #timers: Timers;
+  readonly #timers: Clock;
   readonly #random: () => number;
-  readonly #stallMs: number;
   readonly #abort = new AbortController();
   #identity: BotIdentity | null = null;
   #streamingUrl: string | null = null;
   #conn: StreamConnection | null = null;
   #loop: Promise<void> | null = null;
-  #catchUps: Promise<unknown> = Promise.resolve();
-  #watchdog: TimerHandle | null = null;
-  #lastActivity = 0;
-  #retryTimer: TimerHandle | null = null;
-  #retryRound = 0;
+  readonly #catchUps: CatchUpQueue;
+  readonly #watch: StallWatchdog;
+  readonly #retry: FailedRetry;
+  readonly #checks: LiveChecks;
   /** The live connection that reconciliations are planned for, or null. */
   #live: StreamConnection | null = null;
-  #reconcileTimer: TimerHandle | null = null;
-  #reconcileDue = 0;
-  #lastPassAt = 0;
-  #lastEventAt = 0;
-  /** Stream events came since the last pass. */
-  #burst = false;
-  /** New notifications that reconciliations found since the stream's last sign of life. */
-  #missedSinceActivity = 0;
-  readonly #overlap: Overlap;
+  readonly #plan: ReconcilePlan;
   #everLive = false;
   readonly #ready = Promise.withResolvers<void>();
 
@@ -122,24 +72,55 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     this.#log = opts.log ?? logger("fedi", "bot");
     this.#timers = opts.timers;
     this.#random = opts.random ?? Math.random;
-    this.#stallMs = opts.stallTimeoutMs ?? 90_000;
-    this.#overlap = {
+    this.#watch = new StallWatchdog(opts.timers, opts.stallTimeoutMs ?? 90_000);
+    this.#plan = new ReconcilePlan(opts.timers, {
+      intervalMs: opts.reconcileIntervalMs ?? 60_000,
+      settleMs: opts.reconcileSettleMs ?? 5_000,
+      minGapMs: opts.reconcileMinGapMs ?? 30_000,
+    });
+    const overlap = {
       ...DEFAULT_OVERLAP,
       count: opts.overlapCount ?? DEFAULT_OVERLAP.count,
       ms: opts.overlapMs ?? DEFAULT_OVERLAP.ms,
     };
     this.#ready.promise.catch(() => {});
+    const retryMs = opts.retryFailedMs ?? 30_000;
+    this.#retry = new FailedRetry(opts.timers, this.#random, retryMs, this.#log);
+    this.#checks = {
+      log: this.#log,
+      watch: this.#watch,
+      plan: this.#plan,
+      closed: () => this.closed,
+      current: () => this.#conn,
+      live: () => this.#live,
+      catchUp: () => this.#catchUps.run(),
+      recovered: (count) => this.inlet.noteRecovered(count),
+      emit: (event) => this.dispatchEvent(event),
+      rearm: (conn) => this.#armWatchdog(conn),
+      replan: () => this.#planReconcile(),
+    };
     this.inlet = new NotificationInlet({
       core: opts.core,
       store: opts.store,
       timers: opts.timers,
       log: this.#log,
-      context: () => this.#readContext(),
+      context: (): ReadContext => ({
+        apInstance: opts.config.apInstance,
+        botId: this.#identity?.id ?? null,
+        botAddress: opts.config.fediHandle,
+      }),
       onOutcome: (id, type, outcome, reason) => {
         const detail: NotificationEventDetail = { id, type, outcome, reason };
         this.dispatchEvent(new CustomEvent("notification", { detail }));
       },
       onFailure: () => this.#scheduleRetry(),
+    });
+    const pass = { api: opts.api, inlet: this.inlet, pageSize: opts.pageSize ?? 40, overlap };
+    this.#catchUps = new CatchUpQueue({ ...pass, signal: this.#abort.signal }, () => {
+      this.#plan.passEnded();
+      // A pass that left the marker behind (a failure, a cut-short walk) is to be walked again.
+      if (this.inlet.frozen) this.#scheduleRetry();
+      this.#planReconcile();
     });
   }
 
@@ -159,56 +140,20 @@ export class FediBot extends EventTarget implements AsyncDisposable {
    */
   async start(): Promise<void> {
     if (this.#loop !== null) throw new Error("FediBot.start: already started");
-    await this.#startup();
+    const { identity, streamingUrl } = await signIn({
+      ...this.#o,
+      inlet: this.inlet,
+      log: this.#log,
+      signal: this.#abort.signal,
+      backoff: (attempt) => this.#backoff(attempt),
+    });
+    this.#identity = identity;
+    this.#streamingUrl = streamingUrl;
     this.#loop = this.#run().catch((e) => {
       // Not expected (every step handles its own failures); logged rather than crashing.
-      this.#log.error("The Fediverse bot stopped: {error}", { error: describe(e) });
+      this.#log.error("The Fediverse bot stopped: {error}", { error: errorText(e) });
     });
     await this.#ready.promise;
-  }
-
-  async #startup(): Promise<void> {
-    const { api, config, store } = this.#o;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const settings = await readServerSettings(api, config, store, this.#log);
-        this.#identity = settings.identity;
-        this.#streamingUrl = settings.streamingUrl;
-        const marker = this.inlet.marker;
-        if (marker === null) {
-          // First start: what happened before the bridge existed is not ours to answer.
-          const newest = await newestNotificationId(api);
-          this.inlet.setMarker(newest ?? "0");
-          this.inlet.setFloor(newest ?? "0");
-          this.#log.info("First start: notifications up to {id} are left alone", {
-            id: newest ?? "none",
-          });
-        } else if (this.inlet.floor === null) {
-          // A database from before catch-ups read behind the marker: what it left there stays.
-          this.inlet.setFloor(marker);
-        }
-        return;
-      } catch (e) {
-        if (e instanceof FediStartupError || this.closed) throw e;
-        if (e instanceof FediApiError && e.permanent) {
-          throw new FediStartupError(`Cannot start the Fediverse bot: ${e.message}`);
-        }
-        const delay = this.#backoff(attempt);
-        this.#log.warning("The Fediverse server cannot be reached ({error}); retrying in {ms} ms", {
-          error: describe(e),
-          ms: delay,
-        });
-        await sleep(this.#timers, delay, this.#abort.signal);
-      }
-    }
-  }
-
-  #readContext(): ReadContext {
-    return {
-      apInstance: this.#o.config.apInstance,
-      botId: this.#identity?.id ?? null,
-      botAddress: this.#o.config.fediHandle,
-    };
   }
 
   #backoff(attempt: number): number {
@@ -216,27 +161,6 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       baseMs: this.#o.reconnectBaseMs ?? 1000,
       maxMs: this.#o.reconnectMaxMs ?? 120_000,
     }, this.#random);
-  }
-
-  /** Runs catch-up passes one at a time. */
-  #catchUp(): Promise<number> {
-    const run = this.#catchUps.then(() =>
-      catchUpPass({
-        api: this.#o.api,
-        inlet: this.inlet,
-        pageSize: this.#o.pageSize ?? 40,
-        overlap: this.#overlap,
-        signal: this.#abort.signal,
-      })
-    );
-    this.#catchUps = run.catch(() => {});
-    // A pass that left the marker behind (a failure, a cut-short walk) is to be walked again.
-    return run.then((fresh) => {
-      this.#lastPassAt = this.#timers.now();
-      if (this.inlet.frozen) this.#scheduleRetry();
-      this.#planReconcile();
-      return fresh;
-    });
   }
 
   async #run(): Promise<void> {
@@ -250,7 +174,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         this.dispatchEvent(new Event("disconnected"));
       } else {
         // No stream: still fetch what came, so that messages get through meanwhile.
-        await this.#catchUp().catch(() => {});
+        await this.#catchUps.run().catch(() => {});
       }
       const delay = this.#backoff(failures++);
       this.#log.debug("Reconnecting in {ms} ms", { ms: delay });
@@ -273,14 +197,10 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       onNotification: (n) => {
         if (this.#conn !== conn) return;
         this.inlet.push(n);
-        this.#burst = true;
-        this.#lastEventAt = this.#timers.now();
+        this.#plan.event();
         this.#planReconcile();
       },
-      onActivity: () => {
-        this.#lastActivity = this.#timers.now();
-        this.#missedSinceActivity = 0;
-      },
+      onActivity: () => this.#watch.activity(),
     });
     return conn;
   }
@@ -292,7 +212,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       conn = this.#openStream();
     } catch (e) {
       // A bad address or a missing permission: logged, and tried again after the backoff.
-      this.#log.error("Cannot open the stream: {error}", { error: describe(e) });
+      this.#log.error("Cannot open the stream: {error}", { error: errorText(e) });
       return null;
     }
     this.#conn = conn;
@@ -305,14 +225,14 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     };
     try {
       await conn.subscribed;
-      await this.#catchUp();
+      await this.#catchUps.run();
       release();
     } catch (e) {
       release();
       const reason = await Promise.race([conn.ended, Promise.resolve(null)]);
       conn.close("catch-up failed");
       this.#log.warning("Connecting to the stream failed: {error}", {
-        error: reason ?? describe(e),
+        error: reason ?? errorText(e),
       });
       await conn.settled(2000);
       return null;
@@ -322,8 +242,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       return null;
     }
     const liveSince = this.#timers.now();
-    this.#lastActivity = liveSince;
-    this.#missedSinceActivity = 0;
+    this.#watch.activity();
     this.#armWatchdog(conn);
     this.#live = conn;
     this.#planReconcile();
@@ -337,135 +256,29 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       this.dispatchEvent(new Event("ready"));
     }
     const reason = await conn.ended;
-    this.#disarmWatchdog();
+    this.#watch.disarm();
     this.#live = null;
-    this.#disarmReconcile();
+    this.#plan.disarm();
     if (!this.closed) this.#log.warning("Stream lost: {reason}", { reason });
     await conn.settled(2000);
     return this.#timers.now() - liveSince;
   }
 
   #armWatchdog(conn: StreamConnection): void {
-    this.#disarmWatchdog();
-    const quietFor = this.#timers.now() - this.#lastActivity;
-    this.#watchdog = this.#timers.setTimeout(
-      () => void this.#checkQuiet(conn),
-      Math.max(0, this.#stallMs - quietFor),
-    );
+    this.#watch.arm(() => void checkQuiet(this.#checks, conn));
   }
 
-  #disarmWatchdog(): void {
-    if (this.#watchdog !== null) this.#timers.clearTimeout(this.#watchdog);
-    this.#watchdog = null;
-  }
-
-  /** The stream was quiet for a while: a catch-up tells whether it still works. */
-  async #checkQuiet(conn: StreamConnection): Promise<void> {
-    this.#watchdog = null;
-    if (this.closed || this.#conn !== conn) return;
-    if (this.#timers.now() - this.#lastActivity < this.#stallMs) {
-      this.#armWatchdog(conn);
-      return;
-    }
-    let missed: number;
-    try {
-      missed = await this.#catchUp() + this.#missedSinceActivity;
-    } catch (e) {
-      if (this.closed || this.#conn !== conn) return;
-      this.#log.warning("Checking a quiet stream failed ({error}); reconnecting", {
-        error: describe(e),
-      });
-      conn.close("check failed");
-      return;
-    }
-    if (this.closed || this.#conn !== conn) return;
-    if (missed > 0) {
-      this.#log.warning("The stream missed {count} notification(s): it is stalled", {
-        count: missed,
-      });
-      this.dispatchEvent(new Event("stall"));
-      conn.close("stalled");
-      return;
-    }
-    this.#lastActivity = this.#timers.now();
-    this.#armWatchdog(conn);
-  }
-
-  /**
-   * (Re)plans the next reconciliation of the live stream: `reconcileIntervalMs` after the last
-   * pass, or sooner once a burst of events has been over for `reconcileSettleMs`, though never
-   * sooner than `reconcileMinGapMs` after the last pass.
-   */
+  /** (Re)plans the next reconciliation of the live stream (see {@link ReconcilePlan.plan}). */
   #planReconcile(): void {
     const conn = this.#live;
     if (conn === null || this.closed || this.#conn !== conn) return;
-    const interval = this.#o.reconcileIntervalMs ?? 60_000;
-    let due = this.#lastPassAt + interval;
-    if (this.#burst) {
-      const settled = this.#lastEventAt + (this.#o.reconcileSettleMs ?? 5_000);
-      const gap = this.#lastPassAt + (this.#o.reconcileMinGapMs ?? 30_000);
-      due = Math.min(due, Math.max(settled, gap));
-    }
-    if (this.#reconcileTimer !== null && this.#reconcileDue === due) return;
-    this.#disarmReconcile();
-    this.#reconcileDue = due;
-    this.#reconcileTimer = this.#timers.setTimeout(
-      () => void this.#reconcile(conn),
-      Math.max(0, due - this.#timers.now()),
-    );
-  }
-
-  #disarmReconcile(): void {
-    if (this.#reconcileTimer !== null) this.#timers.clearTimeout(this.#reconcileTimer);
-    this.#reconcileTimer = null;
-  }
-
-  /** A catch-up while the stream is live: takes up what the stream skipped or lost. */
-  async #reconcile(conn: StreamConnection): Promise<void> {
-    this.#reconcileTimer = null;
-    if (this.closed || this.#conn !== conn || this.#live !== conn) return;
-    this.#burst = false;
-    let found: number;
-    try {
-      found = await this.#catchUp();
-    } catch (e) {
-      if (this.closed) return;
-      this.#log.warning("Reconciling the stream failed: {error}", { error: describe(e) });
-      // Tried again with the next interval.
-      this.#lastPassAt = this.#timers.now();
-      this.#planReconcile();
-      return;
-    }
-    if (found > 0) {
-      this.#missedSinceActivity += found;
-      this.inlet.noteRecovered(found);
-      this.#log.info("Reconciliation took up {count} notification(s) the stream had not brought", {
-        count: found,
-      });
-    } else this.#log.debug("Reconciliation found nothing the stream had missed");
-    this.dispatchEvent(new CustomEvent("reconciled", { detail: found }));
+    this.#plan.plan(() => void reconcile(this.#checks, conn));
   }
 
   /** A notification failed: walk the notifications again later. */
   #scheduleRetry(): void {
-    if (this.closed || this.#retryTimer !== null) return;
-    const base = this.#o.retryFailedMs ?? 30_000;
-    const delay = backoffDelay(
-      this.#retryRound++,
-      { baseMs: base, maxMs: base * 20 },
-      this.#random,
-    );
-    this.#log.info("Retrying failed notifications in {ms} ms", { ms: delay });
-    this.#retryTimer = this.#timers.setTimeout(() => {
-      this.#retryTimer = null;
-      if (this.closed) return;
-      this.#catchUp().then(
-        () => {
-          if (!this.inlet.frozen) this.#retryRound = 0;
-        },
-        () => this.#scheduleRetry(),
-      );
-    }, delay);
+    if (this.closed) return;
+    this.#retry.schedule(() => this.#catchUps.run(), () => this.inlet.frozen, () => this.closed);
   }
 
   /** Closes the stream and stops every timer; waits for what is being handled. */
@@ -473,19 +286,14 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     if (this.closed) return;
     this.#abort.abort();
     this.#ready.reject(new Error("the Fediverse bot was closed"));
-    this.#disarmWatchdog();
-    this.#disarmReconcile();
-    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
+    this.#watch.disarm();
+    this.#plan.disarm();
+    this.#retry.disarm();
     const conn = this.#conn;
     conn?.close("shutdown");
     await this.#loop?.catch(() => {});
-    await this.#catchUps;
+    await this.#catchUps.idle();
     await this.inlet.idle();
     await conn?.settled(2000);
   }
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -14,7 +14,7 @@
 import type { mastodon } from "masto";
 import type { FediApi } from "./api.ts";
 import { compareIds } from "./ids.ts";
-import type { NotificationInlet } from "./inlet.ts";
+import type { NotificationInlet } from "./inbound.ts";
 import { HANDLED_TYPES } from "./notification.ts";
 
 /** One page of notifications, oldest first, and where the next (newer) page starts. */
@@ -239,5 +239,28 @@ export async function catchUpPass(opts: CatchUpOptions): Promise<number> {
     throw e;
   } finally {
     inlet.release();
+  }
+}
+
+/** Catch-up passes one at a time, in the order asked for. */
+export class CatchUpQueue {
+  #chain: Promise<unknown> = Promise.resolve();
+
+  /** `after` runs when a pass succeeded, before its caller hears of it. */
+  constructor(private readonly options: CatchUpOptions, private readonly after: () => void) {}
+
+  /** One pass after those queued; resolves with how many notifications it took up. */
+  run(): Promise<number> {
+    const pass = this.#chain.then(() => catchUpPass(this.options));
+    this.#chain = pass.catch(() => {});
+    return pass.then((fresh) => {
+      this.after();
+      return fresh;
+    });
+  }
+
+  /** Resolves once the passes queued so far have ended. */
+  idle(): Promise<unknown> {
+    return this.#chain;
   }
 }

@@ -8,7 +8,8 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { logger } from "../log.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../core/ports.ts";
+import { errorText } from "../text/errors.ts";
 
 const SCHEMAS = [
   "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -29,7 +30,7 @@ export function netGranted(host: string): boolean {
 
 export interface NodeInfoOptions {
   readonly userAgent: string;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** The base URL of `domain`'s server (`https://domain`, or the API URL for our own). */
   readonly baseUrl: (domain: string) => string;
   /** Whether a connection to the host is allowed (default: Deno's permissions). */
@@ -75,7 +76,7 @@ export class NodeInfoClient {
     } catch (e) {
       this.#log.debug("No nodeinfo for {domain}: {error}", {
         domain: key,
-        error: e instanceof Error ? e.message : String(e),
+        error: errorText(e),
       });
     }
     const day = this.#o.cacheMs ?? 24 * 3600_000;

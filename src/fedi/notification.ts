@@ -12,7 +12,7 @@ import type { mastodon } from "masto";
 import { fediAddress } from "../config/mod.ts";
 import type { Inbound, MediaItem, StatusExtras } from "../core/types.ts";
 import { FEDI } from "../core/types.ts";
-import { htmlToText } from "./html.ts";
+import { htmlToText } from "../text/html.ts";
 
 /** The notification types the bot acts on (and asks the catch-up for). */
 export const HANDLED_TYPES = ["mention", "follow", "follow_request"] as const;

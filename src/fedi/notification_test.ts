@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FEDI } from "../core/types.ts";
 import { readNotification, statusExtras } from "./notification.ts";
-import { fakeNotification, fakeStatus } from "./test_fakes.ts";
+import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts";
 
 const CTX = { apInstance: "social.test", botId: "1", botAddress: "bridge@social.test" };
 const ALICE = { id: "7", acct: "Alice@Other.Example" };

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { sleep, type Timers } from "./timers.ts";
+import { sleep } from "../time/clock.ts";
+import type { Clock } from "../core/ports.ts";
 
 /** What the last answer said about the window. */
 export interface RateWindow {
@@ -46,7 +47,7 @@ export function readRateWindow(headers: Headers): RateWindow | null {
 }
 
 export interface RateGateOptions {
-  readonly timers: Timers;
+  readonly timers: Clock;
   /**
    * Below this many remaining requests, pacing starts (default: a tenth of the announced limit,
    * at least 5).
@@ -56,7 +57,7 @@ export interface RateGateOptions {
 
 /** Paces requests to one account's rate limit. One gate per token. */
 export class RateGate {
-  readonly #timers: Timers;
+  readonly #timers: Clock;
   readonly #lowWater: number | null;
   #window: RateWindow | null = null;
   /** Requests let through since the last answer, not yet counted by the server's figures. */

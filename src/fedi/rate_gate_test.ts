@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseReset, RateGate, readRateWindow } from "./rate_gate.ts";
-import { ManualTimers } from "./test_fakes.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 function answer(remaining: number, resetAt: number, limit = 300): Headers {
   return new Headers({
@@ -19,7 +19,7 @@ Deno.test("the rate-limit headers are read, Mastodon's microsecond times include
 });
 
 Deno.test("with plenty left requests go at once; with few left they are spread to the reset", () => {
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const gate = new RateGate({ timers });
   assert.equal(gate.reserve(), 0);
   gate.observe(answer(200, timers.now() + 60_000));
@@ -36,7 +36,7 @@ Deno.test("with plenty left requests go at once; with few left they are spread t
 });
 
 Deno.test("requests in flight count against what is left", () => {
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const gate = new RateGate({ timers, lowWater: 0 });
   gate.observe(answer(2, timers.now() + 10_000));
   assert.deepEqual([gate.reserve(), gate.reserve(), gate.reserve()], [0, 0, 10_000]);

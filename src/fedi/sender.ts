@@ -13,15 +13,15 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config/mod.ts";
-import type { FediLimits } from "../core/ports.ts";
+import { failed, type FediLimits, sent } from "../core/ports.ts";
 import { defuseMentions, namesLive } from "../core/render.ts";
-import { truncateForFedi } from "../core/fedi_length.ts";
 import { type Account, type Effect, FEDI } from "../core/types.ts";
 import type { I18n } from "../i18n/mod.ts";
 import { logger } from "../log.ts";
-import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError, toFediApiError } from "./errors.ts";
+import { truncateForFedi } from "../core/fedi_length.ts";
 
 export interface FediSenderOptions {
   readonly api: FediApi;
@@ -86,7 +86,7 @@ export class FediSender implements NetworkSender {
       inReplyToId: effect.inReplyTo,
       language: this.#o.languageOf(effect.to),
     }, key);
-    return { ok: true, postedId: status };
+    return sent(status);
   }
 
   async #deliver(effect: Extract<Effect, { kind: "deliver" }>, key: string): Promise<SendResult> {
@@ -99,7 +99,7 @@ export class FediSender implements NetworkSender {
       inReplyToId: effect.inReplyTo,
       language: effect.lang,
     }, key);
-    return { ok: true, postedId: status };
+    return sent(status);
   }
 
   async #post(
@@ -138,7 +138,7 @@ export class FediSender implements NetworkSender {
       default:
         return refused(`"${effect.action}" is no Fediverse action`);
     }
-    return { ok: true, postedId: null };
+    return sent(null);
   }
 
   async #accountId(address: string): Promise<string | null> {
@@ -157,10 +157,10 @@ export class FediSender implements NetworkSender {
 }
 
 function refused(reason: string): SendResult {
-  return { ok: false, permanent: true, reason };
+  return failed(reason, true);
 }
 
 function failure(error: FediApiError): SendResult {
-  const result = { ok: false as const, permanent: error.permanent, reason: error.reason };
-  return error.retryAt === null ? result : { ...result, retryAt: error.retryAt };
+  const details = error.retryAt === null ? {} : { retryAt: error.retryAt };
+  return failed(error.reason, error.permanent, details);
 }

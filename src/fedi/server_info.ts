@@ -12,6 +12,7 @@ import type { Store } from "../store/mod.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError } from "./errors.ts";
 import { DEFAULT_URL_CHARS, META } from "./meta_keys.ts";
+import { errorText } from "../text/errors.ts";
 
 /** A start-up problem that retrying cannot solve (wrong token, token of another account). */
 export class FediStartupError extends Error {
@@ -193,7 +194,7 @@ export async function readServerSettings(
     storeDomainBlocks(store, blocks);
   } catch (e) {
     log.warning("Could not read the server's domain blocks: {error}", {
-      error: e instanceof Error ? e.message : String(e),
+      error: errorText(e),
     });
   }
   logServerInfo(log, identity, limits, blocks);

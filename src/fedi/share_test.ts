@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { makeCore } from "../core/test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { Outbox } from "../outbox/outbox.ts";
-import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { OutboxWorker } from "../outbox/worker.ts";
 import { OUTBOX_PENDING, OUTBOX_SENT, type OutboxRow } from "../store/mod.ts";
 import { ASIDE_LANE_PREFIX, BudgetShare, POST_STATUS_CALL } from "./share.ts";

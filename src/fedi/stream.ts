@@ -13,14 +13,16 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { createStreamingAPIClient, type mastodon } from "masto";
-import { sleep, type TimerHandle, type Timers } from "./timers.ts";
+import { sleep } from "../time/clock.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
+import { errorText } from "../text/errors.ts";
 
 export interface StreamOptions {
   /** The streaming base URL (`wss://host`); `/api/v1/streaming` is added. */
   readonly streamingUrl: string;
   readonly token: string;
   readonly userAgent: string;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** How long the handshake may take. */
   readonly connectTimeoutMs: number;
   readonly log: Logger;
@@ -152,7 +154,7 @@ export class StreamConnection {
     } catch (e) {
       if (!this.#over) {
         this.#opts.log.debug("Stream error: {error}", {
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
       this.#end("stream error");

@@ -4,10 +4,13 @@
  * and notices to senders, again in one transaction each.
  */
 import type { Prefixes } from "../config/mod.ts";
-import type { I18n, MessageKey } from "../i18n/mod.ts";
-import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow, type Store } from "../store/mod.ts";
+import type { I18n } from "../i18n/mod.ts";
+import type { CoreStore } from "../core/ports.ts";
+import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
+import type { MessageKey } from "../i18n/mod.ts";
 
+/** The effect that carries a message across the bridge. */
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
 
 /** The network that sends an effect. */
@@ -36,13 +39,22 @@ export function keyOf(prefix: string, row: OutboxRow): string {
   return `xapb-${prefix}-${row.id}`;
 }
 
+/** What the outbox works with. */
 export interface OutboxDeps {
-  readonly store: Store;
+  /** Where the rows live (the same database as the core's state). */
+  readonly store: CoreStore;
+  /** The texts of the notices to senders (delivered, given up, bounced). */
   readonly i18n: I18n;
+  /** How accounts are written in those notices. */
   readonly prefixes: Prefixes;
+  /** Epoch ms, for the rows' times. */
   readonly now: () => number;
 }
 
+/**
+ * The outbox table as the core and the workers use it: rows in, outcomes back (see the module
+ * comment). One per process; the workers of both roles share it.
+ */
 export class Outbox {
   readonly #listeners = new Set<(network: AccountType) => void>();
   readonly #settled = new Set<() => void>();
@@ -50,6 +62,7 @@ export class Outbox {
   /** This database's key prefix (see {@link keyOf}). */
   readonly keyPrefix: string;
 
+  /** Reads (or makes) this database's key prefix. */
   constructor(readonly deps: OutboxDeps) {
     const { meta } = deps.store;
     this.keyPrefix = deps.store.transaction(() => {

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { makeCore } from "../core/test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { type Account, type Effect, FEDI, XMPP } from "../core/types.ts";
 import { openStore, OUTBOX_GIVEN_UP, OUTBOX_PENDING, OUTBOX_SENT } from "../store/mod.ts";
 import { Outbox } from "./outbox.ts";
-import type { NetworkSender, SendResult } from "./port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { backoffMs, DEFAULT_RETRY, OutboxWorker } from "./worker.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 const BOB: Account = { network: FEDI, address: "bob@social.test" };
@@ -234,9 +235,11 @@ Deno.test("rows written by another process are noticed by polling", async () => 
     const outbox = new Outbox({ ...deps, store: mine });
     const other = new Outbox({ ...deps, store: theirs });
     const sender = new ScriptedSender(FEDI);
-    await using worker = new OutboxWorker({ outbox, sender, pollMs: 20 });
+    const clock = new ManualClock(0);
+    await using worker = new OutboxWorker({ outbox, sender, pollMs: 20, clock });
     worker.start();
     theirs.transaction(() => other.enqueue([deliver(ALICE, [BOB], "from the other role")]));
+    clock.advance(20);
     await sender.sent(1);
     assert.equal((sender.calls[0]!.effect as { text: string }).text, "from the other role");
   } finally {

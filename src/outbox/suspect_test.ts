@@ -3,11 +3,11 @@
  * back online does not resend it at once (that was a resend loop, about once a second).
  */
 import assert from "node:assert/strict";
-import { makeCore } from "../core/test_support.ts";
+import { makeCore } from "../../tests/support/core.ts";
 import { type Effect, FEDI, XMPP } from "../core/types.ts";
 import { OUTBOX_GIVEN_UP } from "../store/mod.ts";
 import { Outbox } from "./outbox.ts";
-import type { NetworkSender, SendResult } from "./port.ts";
+import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { OutboxWorker } from "./worker.ts";
 
 class Scripted implements NetworkSender {

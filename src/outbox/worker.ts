@@ -7,29 +7,40 @@
  */
 import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
-import { type AccountType, type OutboxRow, SUSPECT_MARK } from "../store/mod.ts";
-import type { NetworkSender, SendResult } from "./port.ts";
+import type { AccountType } from "../store/types.ts";
+import { type OutboxRow, SUSPECT_MARK } from "../store/outbox.ts";
+import {
+  type Clock,
+  failed,
+  type NetworkSender,
+  type SendResult,
+  type TimerHandle,
+} from "../core/ports.ts";
+import { systemClock } from "../time/clock.ts";
+import { backoffDelay, type RetryPolicy } from "../time/retry.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
+import { errorText } from "../text/errors.ts";
 
-export interface RetryPolicy {
-  /** First delay after a failure (ms). */
-  readonly baseMs: number;
-  /** Longest delay between two attempts (ms). */
-  readonly maxMs: number;
-  /** A row still failing this long after it was written is given up (ms). */
-  readonly giveUpAfterMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = {
+/** The outbox's retry policy: from 1 s doubling to 5 min, given up after a day. */
+export const DEFAULT_RETRY: RetryPolicy & { readonly giveUpAfterMs: number } = {
   baseMs: 1_000,
   maxMs: 5 * 60_000,
   giveUpAfterMs: 24 * 60 * 60_000,
 };
 
+/** How a worker is built. */
 export interface WorkerOptions {
+  /** The outbox whose rows this worker sends. */
   readonly outbox: Outbox;
+  /** The adapter's sender: the worker sends the rows of its network only. */
   readonly sender: NetworkSender;
+  /** Backoff between attempts of one row, and when to give it up (default {@link DEFAULT_RETRY}). */
   readonly retry?: RetryPolicy;
+  /**
+   * The time: now, and the timer of the worker's wait between looks at the table (default: the
+   * outbox's `now` with the process's timers). Tests pass a clock they move by hand.
+   */
+  readonly clock?: Clock;
   /** How often to look for rows written by another process (ms). */
   readonly pollMs?: number;
   /** Random number in [0, 1), for jitter. */
@@ -44,30 +55,36 @@ export interface WorkerOptions {
 }
 
 /**
- * The delay before attempt `attempts + 1`: doubling up to the cap, then drawn from the upper half
- * of that value, so retries of many rows spread out and never exceed the cap.
+ * The delay before attempt `attempts + 1`: the bridge's one backoff ({@link backoffDelay}),
+ * kept under this name for the outbox.
  */
-export function backoffMs(attempts: number, policy: RetryPolicy, random: () => number): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempts, 30));
-  return Math.round(exp * (0.5 + random() / 2));
-}
+export const backoffMs: (attempts: number, policy: RetryPolicy, random: () => number) => number =
+  backoffDelay;
 
+/**
+ * Sends the outbox rows of one network, lane heads in order, one at a time; see the module
+ * comment. Start it with {@link OutboxWorker.start}, stop it by disposing it.
+ */
 export class OutboxWorker implements AsyncDisposable {
+  /** The network whose rows it sends (its sender's). */
   readonly network: AccountType;
   readonly #opts: WorkerOptions;
   readonly #retry: RetryPolicy;
+  readonly #clock: Clock;
   readonly #log = logger("outbox");
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #pending = false;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: TimerHandle | null = null;
   #subscription: Disposable | null = null;
 
+  /** A stopped worker; {@link OutboxWorker.start} starts it. */
   constructor(opts: WorkerOptions) {
     this.#opts = opts;
     this.network = opts.sender.network;
     this.#retry = opts.retry ?? DEFAULT_RETRY;
+    this.#clock = opts.clock ?? { ...systemClock, now: opts.outbox.deps.now };
   }
 
   /** Starts draining in the background. */
@@ -87,7 +104,7 @@ export class OutboxWorker implements AsyncDisposable {
   retryNow(): void {
     const { outbox } = this.#opts;
     try {
-      outbox.deps.store.outbox.retryNow(this.network, outbox.deps.now());
+      outbox.deps.store.outbox.retryNow(this.network, this.#clock.now());
     } catch (e) {
       this.#log.error("cannot reschedule the outbox: {error}", { error: e });
     }
@@ -120,7 +137,7 @@ export class OutboxWorker implements AsyncDisposable {
       this.#pending = false;
       let rows: OutboxRow[] = [];
       try {
-        rows = store.outbox.due(this.network, outbox.deps.now());
+        rows = store.outbox.due(this.network, this.#clock.now());
       } catch (e) {
         this.#log.error("cannot read the outbox: {error}", { error: e });
       }
@@ -135,7 +152,7 @@ export class OutboxWorker implements AsyncDisposable {
 
   async #attempt(row: OutboxRow): Promise<void> {
     const { outbox, sender } = this.#opts;
-    const now = outbox.deps.now;
+    const now = () => this.#clock.now();
     let effect: Effect;
     try {
       effect = JSON.parse(row.payload) as Effect;
@@ -162,7 +179,7 @@ export class OutboxWorker implements AsyncDisposable {
     try {
       result = await sender.send(effect, keyOf(outbox.keyPrefix, row));
     } catch (e) {
-      result = { ok: false, permanent: false, reason: e instanceof Error ? e.message : String(e) };
+      result = failed(errorText(e), false);
     }
     if (
       !result.ok && result.suspect && !result.permanent && row.lastError?.startsWith(SUSPECT_MARK)
@@ -173,38 +190,46 @@ export class OutboxWorker implements AsyncDisposable {
     }
     this.#opts.onAttempt?.(row, result);
     try {
-      if (result.ok) {
-        outbox.settleSent(row, effect, result.postedId);
-        return;
-      }
-      const expired = now() - row.createdAt >= this.#retry.giveUpAfterMs;
-      if (result.permanent || expired) {
-        this.#log.warn("gave up {kind} row {id} after {attempts} attempt(s): {reason}", {
-          kind: effect.kind,
-          id: row.id,
-          attempts: row.attempts + 1,
-          reason: result.reason,
-        });
-        outbox.settleGivenUp(row, effect, result.reason);
-        return;
-      }
-      const delay = backoffMs(row.attempts, this.#retry, this.#opts.random ?? Math.random);
-      const nextAt = Math.max(now() + delay, result.retryAt ?? 0);
-      this.#log.info("{kind} row {id} failed ({reason}); next attempt in {seconds} s", {
-        kind: effect.kind,
-        id: row.id,
-        reason: result.reason,
-        seconds: Math.round((nextAt - now()) / 1000),
-      });
-      // A suspect waits out its backoff even if the link comes back (retryNow skips it).
-      const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
-      outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
+      this.#record(row, effect, result);
     } catch (e) {
       this.#log.error("cannot record the outcome of outbox row {id}: {error}", {
         id: row.id,
         error: e,
       });
     }
+  }
+
+  /** Closes the row as sent or given up, or schedules its next attempt. Throws on a store error. */
+  #record(row: OutboxRow, effect: Effect, result: SendResult): void {
+    const { outbox } = this.#opts;
+    const now = () => this.#clock.now();
+    if (result.ok) {
+      outbox.settleSent(row, effect, result.postedId);
+      return;
+    }
+    const giveUpAfterMs = this.#retry.giveUpAfterMs ?? Infinity;
+    const expired = now() - row.createdAt >= giveUpAfterMs;
+    if (result.permanent || expired) {
+      this.#log.warn("gave up {kind} row {id} after {attempts} attempt(s): {reason}", {
+        kind: effect.kind,
+        id: row.id,
+        attempts: row.attempts + 1,
+        reason: result.reason,
+      });
+      outbox.settleGivenUp(row, effect, result.reason);
+      return;
+    }
+    const delay = backoffMs(row.attempts, this.#retry, this.#opts.random ?? Math.random);
+    const nextAt = Math.max(now() + delay, result.retryAt ?? 0);
+    this.#log.info("{kind} row {id} failed ({reason}); next attempt in {seconds} s", {
+      kind: effect.kind,
+      id: row.id,
+      reason: result.reason,
+      seconds: Math.round((nextAt - now()) / 1000),
+    });
+    // A suspect waits out its backoff even if the link comes back (retryNow skips it).
+    const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
+    outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
   }
 
   /** Waits for a wake-up, the next due row, or the poll interval, whichever comes first. */
@@ -215,19 +240,19 @@ export class OutboxWorker implements AsyncDisposable {
     let wait = poll;
     try {
       const next = outbox.deps.store.outbox.nextDueAt(this.network);
-      if (next !== null) wait = Math.max(0, Math.min(poll, next - outbox.deps.now()));
+      if (next !== null) wait = Math.max(0, Math.min(poll, next - this.#clock.now()));
     } catch {
       // The table is read again after the wait.
     }
     return new Promise((resolve) => {
       const done = () => {
-        if (this.#timer !== null) clearTimeout(this.#timer);
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;
         this.#wake = null;
         resolve();
       };
       this.#wake = done;
-      this.#timer = setTimeout(done, wait);
+      this.#timer = this.#clock.setTimeout(done, wait);
     });
   }
 }

@@ -4,7 +4,7 @@ import { openDatabase, schemaVersion, StoreSchemaError } from "./db.ts";
 import { backupPath } from "./backup.ts";
 import { type Migration, MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { openStore } from "./store.ts";
-import { register, tempDir } from "./test_helpers.ts";
+import { register, tempDir } from "../../tests/support/store.ts";
 import { FEDI } from "./types.ts";
 
 function versionOf(path: string): number {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryStore } from "./test_helpers.ts";
+import { memoryStore } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("bridge-wide blocks: add, has, list newest first, remove", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { converse, memoryStore, register } from "./test_helpers.ts";
+import { memoryStore, register } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
+import { converse } from "../../tests/support/store.ts";
 
 Deno.test("purgeRevokedUsers removes exactly the users revoked before the limit, with their data", () => {
   using store = memoryStore();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { NewConversationRecord } from "./conversations.ts";
-import { memoryStore } from "./test_helpers.ts";
+import { memoryStore } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 const ALICE = "alice@fedi.example"; // Fediverse

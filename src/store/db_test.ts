@@ -3,7 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { migrate, openDatabase, schemaVersion, StoreSchemaError } from "./db.ts";
 import { APPLICATION_ID, type Migration, MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { openStore } from "./store.ts";
-import { register, tempDir } from "./test_helpers.ts";
+import { register, tempDir } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 function tableNames(db: DatabaseSync): string[] {

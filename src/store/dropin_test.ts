@@ -5,7 +5,7 @@ import { oldBridgePath } from "./backup.ts";
 import { LegacyImportError } from "./legacy_import.ts";
 import { SCHEMA_VERSION } from "./migrations.ts";
 import { openStore } from "./store.ts";
-import { tempDir } from "./test_helpers.ts";
+import { tempDir } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 /** The old Python bridge's layout, with a user on each side, a block and a conversation. */

@@ -8,7 +8,7 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { canonicalAddress } from "../core/address.ts";
+import { canonicalAddress } from "../text/address.ts";
 
 /** Tables and their address columns; `unique` when the column is part of the primary key. */
 const COLUMNS: readonly { table: string; column: string; unique: boolean }[] = [

@@ -4,7 +4,7 @@ import { migrate, schemaVersion } from "./db.ts";
 import { canonicaliseStoredDomains } from "./idn_migration.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { openStore } from "./store.ts";
-import { tempDir } from "./test_helpers.ts";
+import { tempDir } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("addresses stored with a Unicode domain are found by their A-label form after the upgrade", async () => {

@@ -35,7 +35,7 @@ export function emptyCounts(now: number): InletCounts {
 }
 
 /** The counts kept in the store, or null when the inlet never ran (or the value is unreadable). */
-export function readInletCounts(store: Store): InletCounts | null {
+export function readInletCounts(store: Pick<Store, "meta">): InletCounts | null {
   const raw = store.meta.get(INLET_COUNTS_KEY);
   if (raw === undefined) return null;
   let parsed: unknown;
@@ -53,6 +53,6 @@ export function readInletCounts(store: Store): InletCounts | null {
 }
 
 /** Stores the counts. */
-export function writeInletCounts(store: Store, counts: InletCounts): void {
+export function writeInletCounts(store: Pick<Store, "meta">, counts: InletCounts): void {
   store.meta.set(INLET_COUNTS_KEY, JSON.stringify(counts));
 }

@@ -3,7 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { importOldDatabase, LegacyImportError } from "./legacy_import.ts";
 import { allRows, buildOld, FIXTURE, utc } from "./legacy_fixture.ts";
 import { openStore, type Store } from "./store.ts";
-import { tempDir } from "./test_helpers.ts";
+import { tempDir } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
 
 Deno.test("the old database is imported table by table, rows skipped with reasons", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryStore } from "./test_helpers.ts";
+import { memoryStore } from "../../tests/support/store.ts";
 
 Deno.test("meta: get, set, replace, delete", () => {
   using store = memoryStore();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryStore } from "./test_helpers.ts";
+import { memoryStore } from "../../tests/support/store.ts";
 
 Deno.test("a transaction commits what its function wrote and returns its result", () => {
   using store = memoryStore();

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { canonicalAddress } from "../core/address.ts";
+import { canonicalAddress } from "../text/address.ts";
 import type { SQLOutputValue } from "node:sqlite";
 
 /** A Fediverse (Mastodon API) account. */

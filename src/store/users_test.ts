@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { converse, memoryStore, register } from "./test_helpers.ts";
+import { memoryStore, register } from "../../tests/support/store.ts";
 import { FEDI, XMPP } from "./types.ts";
+import { converse } from "../../tests/support/store.ts";
 
 Deno.test("register creates a user, lower-cased, and get finds it", () => {
   using store = memoryStore();

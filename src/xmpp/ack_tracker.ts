@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Timers } from "./timers.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
 import type { Emitter, XmlElement } from "./xml.ts";
 
 /**
@@ -19,13 +19,13 @@ export type Delivery =
 
 interface Pending {
   readonly settle: (delivery: Delivery) => void;
-  readonly timer: number;
+  readonly timer: TimerHandle;
 }
 
 export class AckTracker {
   readonly #pending = new Map<XmlElement, Pending>();
   readonly #sm: Emitter;
-  readonly #timers: Timers;
+  readonly #timers: Clock;
   readonly #timeoutMs: number;
   readonly #onAck = (stanza: XmlElement) => this.settle(stanza, { ok: true });
   readonly #onFail = (stanza: XmlElement) =>
@@ -36,7 +36,7 @@ export class AckTracker {
    * `timeoutMs` counts as failed (a safety net: the library can drop a stanza silently when the
    * link dies again while it resends after a resumption).
    */
-  constructor(sm: Emitter, timers: Timers, timeoutMs: number) {
+  constructor(sm: Emitter, timers: Clock, timeoutMs: number) {
     this.#sm = sm;
     this.#timers = timers;
     this.#timeoutMs = timeoutMs;

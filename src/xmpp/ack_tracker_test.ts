@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { AckTracker } from "./ack_tracker.ts";
-import { FakeTimers } from "./fake_timers.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { element } from "./xml.ts";
 
 Deno.test("an acknowledged stanza resolves ok, a failed one not", async () => {
   const sm = new EventEmitter();
-  const timers = new FakeTimers();
+  const timers = new ManualClock();
   const tracker = new AckTracker(sm, timers, 1000);
   const a = element("message", { id: "a" });
   const b = element("message", { id: "b" });
@@ -24,7 +24,7 @@ Deno.test("an acknowledged stanza resolves ok, a failed one not", async () => {
 
 Deno.test("acks are matched by stanza object, not by equal content", async () => {
   const sm = new EventEmitter();
-  const tracker = new AckTracker(sm, new FakeTimers(), 1000);
+  const tracker = new AckTracker(sm, new ManualClock(), 1000);
   const sent = element("message", { id: "same" });
   const pending = tracker.track(sent);
   sm.emit("ack", element("message", { id: "same" }));
@@ -35,7 +35,7 @@ Deno.test("acks are matched by stanza object, not by equal content", async () =>
 
 Deno.test("no outcome in time fails the stanza; close fails the rest and unsubscribes", async () => {
   const sm = new EventEmitter();
-  const timers = new FakeTimers();
+  const timers = new ManualClock();
   const tracker = new AckTracker(sm, timers, 1000);
   const late = tracker.track(element("message"));
   timers.advance(999);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../core/ports.ts";
 import type { Emitter, Listener } from "./xml.ts";
 
 /** How a session came up. */
@@ -22,7 +22,7 @@ export class AttemptWatch {
    * `entity` is the client, `sm` its stream-management plugin. The deadline covers the whole
    * attempt, including what the caller does after the session is up (roster, presence).
    */
-  constructor(entity: Emitter, sm: Emitter, timers: Timers, deadlineMs: number) {
+  constructor(entity: Emitter, sm: Emitter, timers: Clock, deadlineMs: number) {
     let fail: (error: unknown) => void = () => {};
     this.failure = new Promise<never>((_, reject) => {
       fail = reject;

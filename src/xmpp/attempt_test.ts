@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { AttemptWatch } from "./attempt.ts";
-import { FakeTimers } from "./fake_timers.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 function setup() {
   const entity = new EventEmitter();
   const sm = new EventEmitter();
-  const timers = new FakeTimers();
+  const timers = new ManualClock();
   const watch = new AttemptWatch(entity, sm, timers, 1000);
   return { entity, sm, timers, watch };
 }

@@ -1,9 +1,10 @@
 /**
- * Reconnection delays: exponential growth from a minimum to a cap, with jitter so that many
- * clients dropped at once by a restarting server do not all come back in the same instant.
+ * Reconnection delays of the XMPP session: the bridge's one backoff (src/time/retry.ts), counted
+ * from 1 for the first retry as the session counts its consecutive failures.
  *
  * @module
  */
+import { backoffDelay as retryDelay, type RetryPolicy } from "../time/retry.ts";
 
 /** Bounds of the delay, ms. */
 export interface BackoffOptions {
@@ -16,18 +17,15 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1_000, maxMs: 60_000 };
 
 /**
- * The delay before retry number `attempt` (1 for the first retry): the exponential step
- * `min * 2^(attempt-1)`, capped at `max`, of which a random half is kept ("equal jitter"), so the
- * result lies in `[step/2, step]`. `random` returns a number in [0, 1).
+ * The delay before retry number `attempt` (1 for the first retry): the policy's delay for
+ * `attempt - 1`, so the result lies in `[step/2, step]` with `step = min * 2^(attempt-1)` capped
+ * at `max`. `random` returns a number in [0, 1).
  */
 export function backoffDelay(
   attempt: number,
   options: BackoffOptions = DEFAULT_BACKOFF,
   random: () => number = Math.random,
 ): number {
-  const n = Math.max(1, Math.floor(attempt));
-  // 2^31 is far past any cap; clamping the exponent keeps the arithmetic finite.
-  const step = Math.min(options.maxMs, options.minMs * 2 ** Math.min(n - 1, 31));
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.round(step / 2 + (step / 2) * r);
+  const policy: RetryPolicy = { baseMs: options.minMs, maxMs: options.maxMs };
+  return retryDelay(Math.max(1, Math.floor(attempt)) - 1, policy, random);
 }

@@ -2,24 +2,23 @@
  * The XMPP bot: one persistent session of the bot account, what it receives handed to the core
  * one event at a time, and the outbox's sender for XMPP.
  *
- * @example Wiring (main.ts)
+ * @example Wiring (as src/xmpp/adapter.ts does it; src/compose.ts builds the adapter)
  * ```ts
  * await using bot = new XmppBot({
  *   config,
  *   core,
  *   log: logger("xmpp"),
- *   onBounce: (messageId, condition, from) => outbox.bounced(messageId, condition, from),
+ *   onBounce: (messageId, _condition, from) => outbox.reportBounce(messageId, from),
  * });
  * await bot.start(); // rejects on wrong credentials or an untrusted certificate
- * outbox.register(bot.sender);
+ * const worker = new OutboxWorker({ outbox, sender: bot.sender });
  * ```
  *
  * @module
  */
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config/mod.ts";
-import type { Inbound } from "../core/types.ts";
-import type { NetworkSender } from "../outbox/port.ts";
+import type { InboundHandler, NetworkSender } from "../core/ports.ts";
 import { describeError } from "./errors.ts";
 import { readStanza } from "./inbound.ts";
 import { baseMessageId, receiptStanza } from "./outbound.ts";
@@ -27,14 +26,9 @@ import { XmppSender } from "./sender.ts";
 import { type SessionEvent, XmppSession } from "./session.ts";
 import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
 import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
-import { REAL_TIMERS, type Timers } from "./timers.ts";
+import { systemClock } from "../time/clock.ts";
+import type { Clock } from "../core/ports.ts";
 import type { XmlElement } from "./xml.ts";
-
-/** What the bot hands inbound events to (the core's `Core`). */
-export interface InboundHandler {
-  /** Handles one event; with a dedupe key, an event seen before is skipped. */
-  handle(inbound: Inbound, dedupeKey: string | null): Promise<unknown>;
-}
 
 /** The configuration the bot reads. */
 export type XmppBotConfig = Pick<
@@ -56,8 +50,8 @@ export interface XmppBotOptions {
   readonly config: XmppBotConfig;
   readonly core: InboundHandler;
   readonly log: Logger;
-  /** Timers for reconnection, pings and acknowledgement deadlines (default: the real ones). */
-  readonly timers?: Timers;
+  /** Clock for reconnection, pings and acknowledgement deadlines (default: the real ones). */
+  readonly timers?: Clock;
   /** [0, 1) for the reconnection jitter (default `Math.random`). */
   readonly random?: () => number;
   readonly onBounce?: BounceHandler;
@@ -97,7 +91,7 @@ export class XmppBot implements AsyncDisposable {
       resource: options.resource ?? "xmpp-ap-bridge",
       caFile: config.xmppCaFile,
       log: options.log,
-      timers: options.timers ?? REAL_TIMERS,
+      timers: options.timers ?? systemClock,
       random: options.random ?? Math.random,
       tuning: { ...DEFAULT_TUNING, ...options.tuning },
       smStore: options.smStore ?? new MemorySmStateStore(),

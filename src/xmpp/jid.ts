@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { canonicalAddress, checkJid } from "../core/address.ts";
+import { canonicalAddress, checkJid } from "../text/address.ts";
 
 /**
  * The bare part of a JID (`name@host/resource` -> `name@host`), lower-cased, the domain as

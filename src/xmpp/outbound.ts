@@ -9,7 +9,7 @@
  */
 import type { Effect, MediaItem } from "../core/types.ts";
 import { NS } from "./ns.ts";
-import { wireJid } from "../core/address.ts";
+import { wireJid } from "../text/address.ts";
 import { element, type XmlElement, xmlSafe } from "./xml.ts";
 
 export type NoticeEffect = Extract<Effect, { kind: "notice" }>;

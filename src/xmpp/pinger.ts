@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { Timers } from "./timers.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
 
 /** What a ping found. */
 export type PingOutcome = "alive" | "dead";
 
 export class Pinger {
-  #timer: number | null = null;
+  #timer: TimerHandle | null = null;
   /** Bumped by stop(): the outcome of a ping sent before is then ignored. */
   #generation = 0;
 
@@ -20,7 +20,7 @@ export class Pinger {
    * stops until started again.
    */
   constructor(
-    readonly timers: Timers,
+    readonly timers: Clock,
     readonly intervalMs: number,
     readonly ping: () => Promise<PingOutcome>,
     readonly onDead: () => void,

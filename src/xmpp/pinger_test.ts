@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { FakeTimers } from "./fake_timers.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
 
 function setup(outcomes: PingOutcome[]) {
-  const timers = new FakeTimers();
+  const timers = new ManualClock();
   let pings = 0;
   let dead = 0;
   const pending: ((o: PingOutcome) => void)[] = [];
@@ -50,7 +50,7 @@ Deno.test("a ping outcome after stop() is ignored", async () => {
 });
 
 Deno.test("interval 0 never pings", () => {
-  const timers = new FakeTimers();
+  const timers = new ManualClock();
   const pinger = new Pinger(timers, 0, () => Promise.resolve("alive"), () => {});
   pinger.start();
   assert.equal(timers.pending, 0);

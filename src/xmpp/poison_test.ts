@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { logger } from "../log.ts";
 import { type Effect, XMPP } from "../core/types.ts";
 import { AckTracker, type Delivery } from "./ack_tracker.ts";
-import { FakeTimers } from "./fake_timers.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 import { malformedCondition, PoisonGuard, type SmQueue } from "./poison.ts";
 import { type SenderLink, XmppSender } from "./sender.ts";
 import { element, type XmlElement } from "./xml.ts";
@@ -18,7 +18,7 @@ function rig() {
   const client = new EventEmitter();
   const smEvents = new EventEmitter();
   const sm: SmQueue = { outbound_q: [], id: "sm-1" };
-  const tracker = new AckTracker(smEvents, new FakeTimers(), 60_000);
+  const tracker = new AckTracker(smEvents, new ManualClock(), 60_000);
   const guard = new PoisonGuard(client, sm, tracker, log);
   /** Tracks and queues a stanza as a send through the library would. */
   const send = (body: string): Promise<Delivery> => {

@@ -11,9 +11,9 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { type Effect, XMPP } from "../core/types.ts";
-import type { NetworkSender, SendResult } from "../outbox/port.ts";
+import { failed, type NetworkSender, type SendResult, sent } from "../core/ports.ts";
 import type { Delivery } from "./ack_tracker.ts";
-import { checkJid } from "../core/address.ts";
+import { checkJid } from "../text/address.ts";
 import { describeError } from "./errors.ts";
 import { SUSPECT_LIMIT } from "./poison.ts";
 import { isAccountJid } from "./jid.ts";
@@ -85,7 +85,7 @@ export class XmppSender implements NetworkSender {
         return await this.#sendAll(key, [presenceStanza(jid, effect.action)], null);
       case "subscribe":
         // Already receiving their presence: asking again would only bother the user.
-        if (this.#link.roster.subscribedTo(jid)) return { ok: true, postedId: null };
+        if (this.#link.roster.subscribedTo(jid)) return sent(null);
         return await this.#sendAll(key, [presenceStanza(jid, "subscribe")], null);
       case "remove": {
         const presences = await this.#sendAll(key, [
@@ -103,7 +103,7 @@ export class XmppSender implements NetworkSender {
   async #removeFromRoster(jid: string): Promise<SendResult> {
     try {
       await this.#link.request(rosterRemoveIq(jid));
-      return { ok: true, postedId: null };
+      return sent(null);
     } catch (error) {
       const { name, condition, type } = error as {
         name?: unknown;
@@ -112,7 +112,7 @@ export class XmppSender implements NetworkSender {
       };
       if (name === "StanzaError") {
         // Not on the roster (any more): what we wanted.
-        if (condition === "item-not-found") return { ok: true, postedId: null };
+        if (condition === "item-not-found") return sent(null);
         const reason = `the server refused the roster removal (${String(condition)})`;
         return type === "wait" ? transient(reason) : permanent(reason);
       }
@@ -141,7 +141,7 @@ export class XmppSender implements NetworkSender {
     }
     this.#progress.delete(key);
     this.#suspects.delete(key);
-    return { ok: true, postedId };
+    return sent(postedId);
   }
 
   /** One more stream error traced to `key`: retried after backoff, given up at the limit. */
@@ -160,7 +160,7 @@ export class XmppSender implements NetworkSender {
       if (this.#suspects.size <= MAX_REMEMBERED) break;
       this.#suspects.delete(oldest);
     }
-    return { ok: false, permanent: false, reason, suspect: true };
+    return failed(reason, false, { suspect: true });
   }
 
   #remember(key: string, done: number): void {
@@ -175,9 +175,9 @@ export class XmppSender implements NetworkSender {
 }
 
 function transient(reason: string): SendResult {
-  return { ok: false, permanent: false, reason };
+  return failed(reason, false);
 }
 
 function permanent(reason: string): SendResult {
-  return { ok: false, permanent: true, reason };
+  return failed(reason, true);
 }

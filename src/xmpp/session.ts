@@ -27,15 +27,17 @@ import { backoffDelay } from "./backoff.ts";
 import { destroySocket, openClient } from "./client.ts";
 import { capsElement, capsVer, discoInfo } from "./disco.ts";
 import { describeError, isPermanentConnectError } from "./errors.ts";
-import { wireJid } from "../core/address.ts";
+import { wireJid } from "../text/address.ts";
 import { bareJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
 import { PoisonGuard, type SmQueue } from "./poison.ts";
 import { Roster, rosterEntries } from "./roster.ts";
+import { SmNegotiation } from "./sm_negotiation.ts";
 import type { SmStateStore } from "./sm_state.ts";
 import { StreamKeeper } from "./stream_keeper.ts";
-import { type Timers, withTimeout } from "./timers.ts";
+import type { Clock, TimerHandle } from "../core/ports.ts";
+import { withTimeout } from "../time/clock.ts";
 import { trustCaFile } from "./tls_trust.ts";
 import type { XmppTuning } from "./tuning.ts";
 import { element, type XmlElement, type XmppClient } from "./xml.ts";
@@ -53,7 +55,7 @@ export interface SessionOptions {
   /** PEM file of a private CA to trust for the connection, or null. */
   readonly caFile: string | null;
   readonly log: Logger;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** [0, 1) for the backoff jitter. */
   readonly random: () => number;
   readonly tuning: XmppTuning;
@@ -86,13 +88,11 @@ export class XmppSession {
   #stopped = false;
   #attempt: Promise<void> | null = null;
   #failures = 0;
-  #reconnectTimer: number | null = null;
+  #reconnectTimer: TimerHandle | null = null;
   readonly #pinger: Pinger;
   #first: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   /** Whether the last stream features offered XEP-0198. */
-  #smOffered = false;
-  /** Set at a new session when XEP-0198 was offered: settles on `<enabled/>` or `<failed/>`. */
-  #smSettled: { promise: Promise<void>; resolve: () => void } | null = null;
+  readonly #sm: SmNegotiation;
 
   constructor(options: SessionOptions) {
     this.#o = options;
@@ -132,6 +132,7 @@ export class XmppSession {
       () => this.#ping(),
       () => destroySocket(this.#xmpp.socket),
     );
+    this.#sm = new SmNegotiation(this.#xmpp);
     this.#listen();
   }
 
@@ -321,7 +322,7 @@ export class XmppSession {
   async #announce(): Promise<void> {
     await this.#fetchRoster();
     await this.#xmpp.send(element("presence", {}, capsElement(this.#capsVer)));
-    await this.#smSettled?.promise;
+    await this.#sm.settled();
   }
 
   async #fetchRoster(): Promise<void> {
@@ -376,6 +377,12 @@ export class XmppSession {
   }
 
   #listen(): void {
+    this.#listenLink();
+    this.#listenStanzas();
+  }
+
+  /** Client errors and status to the log; a lost link schedules the next attempt. */
+  #listenLink(): void {
     const x = this.#xmpp;
     // Without an `error` listener the emitter would throw; failures of an attempt are handled
     // by its AttemptWatch, the rest only logged (a lost link also emits `disconnect`).
@@ -390,7 +397,7 @@ export class XmppSession {
       const wasReady = this.#ready;
       this.#ready = false;
       this.#pinger.stop();
-      this.#smSettled?.resolve();
+      this.#sm.settle();
       if (this.#stopped) return;
       if (wasReady) {
         this.#log.warning("lost the XMPP connection; reconnecting");
@@ -399,28 +406,11 @@ export class XmppSession {
       // During an attempt, the attempt schedules the next one itself.
       if (this.#attempt === null) this.#scheduleReconnect();
     });
-    x.on("element", (el: XmlElement) => {
-      if (el.is("features", NS.streams)) this.#smOffered = el.getChild("sm", NS.sm) !== undefined;
-    });
-    x.on("online", () => {
-      // A new session: XEP-0198 is enabled right after binding; wait for the answer before
-      // counting on acknowledgements.
-      if (!this.#smOffered) {
-        this.#smSettled = null;
-        return;
-      }
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => {
-        resolve = r;
-      });
-      this.#smSettled = { promise, resolve };
-    });
-    x.on("nonza", (el: XmlElement) => {
-      if (el.is("enabled", NS.sm) || el.is("failed", NS.sm)) {
-        this.#smSettled?.resolve();
-        this.#smSettled = null;
-      }
-    });
+  }
+
+  /** Messages and presences to the handler; roster pushes and disco#info answered. */
+  #listenStanzas(): void {
+    const x = this.#xmpp;
     x.on("stanza", (stanza: XmlElement) => {
       if (!stanza.is("message") && !stanza.is("presence")) return;
       const ticket = this.#keeper.ticketOf(stanza);

@@ -1,17 +1,18 @@
 /**
- * A core as production builds it (src/app.ts), minus the networks: a file-backed store in WAL
+ * A core as production builds it (src/compose.ts), minus the networks: a file-backed store in WAL
  * mode, the list files, the shipped texts, the outbox as the core's `emit`, and the fake
  * Fediverse directory of the core's unit tests instead of the Mastodon API.
  */
 import { loadConfig } from "../../src/config/mod.ts";
 import type { Config } from "../../src/config/mod.ts";
-import type { CoreDeps } from "../../src/core/deps.ts";
-import { Core } from "../../src/core/engine.ts";
-import { BASE_CONFIG, FakeFediDirectory } from "../../src/core/test_support.ts";
+import { composeCore } from "../../src/compose.ts";
+import type { Core } from "../../src/core/engine.ts";
+import { BASE_CONFIG, FakeFediDirectory } from "../support/core.ts";
 import { openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
-import { Outbox } from "../../src/outbox/outbox.ts";
-import { openStore, type Store } from "../../src/store/mod.ts";
+import type { Outbox } from "../../src/outbox/outbox.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 
 export interface CoreRig extends Disposable {
   readonly config: Config;
@@ -48,10 +49,9 @@ export function openCoreRig(opts: CoreRigOptions): CoreRig {
     words: { start: words[7]!, stop: words[8]!, open: words[20]!, close: words[21]! },
     now,
   });
-  const outbox = new Outbox({ store, i18n, prefixes: config.prefixes, now });
   const fedi = new FakeFediDirectory();
   let ids = 0;
-  const deps: CoreDeps = {
+  const { deps, core, outbox } = composeCore({
     config,
     store,
     lists,
@@ -59,16 +59,14 @@ export function openCoreRig(opts: CoreRigOptions): CoreRig {
     now,
     fedi,
     fediLimits: () => ({ maxCharacters: config.maxCharPerPost, charactersReservedPerUrl: 23 }),
-    emit: (effects) => outbox.enqueue(effects),
-    nextSettled: (ms) => outbox.nextSettled(ms),
     newMessageId: () => `bench-msg-${++ids}`,
     version: "bench",
-  };
+  });
   return {
     config,
     store,
     deps,
-    core: new Core(deps),
+    core,
     outbox,
     fedi,
     [Symbol.dispose]() {

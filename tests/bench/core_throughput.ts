@@ -9,7 +9,7 @@
  * which tells which side bounds the live figure.
  */
 import { FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
-import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
+import type { NetworkSender, SendResult } from "../../src/core/ports.ts";
 import { OutboxWorker } from "../../src/outbox/worker.ts";
 import type { AccountType } from "../../src/store/mod.ts";
 import { type CoreRig, openCoreRig } from "./core_rig.ts";

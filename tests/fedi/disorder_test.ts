@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { FEDI, XMPP } from "../../src/core/types.ts";
-import { ManualTimers } from "../../src/fedi/test_fakes.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { seededRandom } from "../mastodon/disorder.ts";
 import type { TestAccount } from "../mastodon/server.ts";
 import { type Harness, makeHarness, nextEvent } from "./support.ts";
@@ -31,7 +31,7 @@ function outcomesReach(h: Harness, seen: { n: number }, count: number): Promise<
 }
 
 Deno.test("2 x 50 concurrent mentions, out of order, 10 % lost, a reconnect: all reach XMPP once", async () => {
-  const timers = new ManualTimers(Date.now());
+  const timers = new ManualClock(Date.now());
   await using h = await makeHarness({
     timers,
     stallTimeoutMs: 3_600_000,

@@ -4,15 +4,15 @@
  * clock: a test moves it to the moment a pass is due.
  */
 import assert from "node:assert/strict";
-import { ManualTimers } from "../../src/fedi/test_fakes.ts";
+import { ManualClock } from "../support/manual_clock.ts";
 import { type Harness, type HarnessOptions, makeHarness, nextEvent } from "./support.ts";
 
 const INTERVAL = 30_000;
 
 async function manualHarness(
   opts: HarnessOptions = {},
-): Promise<{ h: Harness; timers: ManualTimers }> {
-  const timers = new ManualTimers(Date.now());
+): Promise<{ h: Harness; timers: ManualClock }> {
+  const timers = new ManualClock(Date.now());
   const h = await makeHarness({
     timers,
     stallTimeoutMs: 3_600_000,
@@ -24,7 +24,7 @@ async function manualHarness(
 }
 
 /** Moves the clock one interval on and resolves with the next reconciliation's count. */
-async function reconcileOnce(h: Harness, timers: ManualTimers): Promise<number> {
+async function reconcileOnce(h: Harness, timers: ManualClock): Promise<number> {
   const pass = nextEvent<CustomEvent<number>>(h.bot, "reconciled");
   timers.advance(INTERVAL);
   return (await pass).detail;

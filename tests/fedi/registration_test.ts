@@ -4,7 +4,7 @@ import { FEDI } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";
 import { META } from "../../src/fedi/meta_keys.ts";
 import { FediStartupError, readServerLimits, verifyIdentity } from "../../src/fedi/server_info.ts";
-import { systemTimers } from "../../src/fedi/timers.ts";
+import { systemClock } from "../../src/time/clock.ts";
 import { BOT_ADDRESS, makeHarness, notificationsUntil } from "./support.ts";
 
 Deno.test("start-up stores the server's limits and domain blocks", async () => {
@@ -36,7 +36,7 @@ Deno.test("a token of another account is refused with a clear error", async () =
   const other = h.server.createAccount({ username: "someone" });
   using api = new FediApi({
     config: { ...h.config, fediToken: other.token! },
-    timers: systemTimers,
+    timers: systemClock,
   });
   await assert.rejects(verifyIdentity(api, h.config), (e: unknown) => {
     assert.ok(e instanceof FediStartupError);

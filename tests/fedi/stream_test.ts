@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { mastodon } from "masto";
 import { StreamConnection } from "../../src/fedi/stream.ts";
-import { systemTimers } from "../../src/fedi/timers.ts";
+import { systemClock } from "../../src/time/clock.ts";
 import { logger } from "../../src/log.ts";
 import { MastodonTestServer } from "../mastodon/server.ts";
 
@@ -15,7 +15,7 @@ function connect(
     streamingUrl: server.streamingUrl,
     token,
     userAgent: "bridge-test/1.0",
-    timers: systemTimers,
+    timers: systemClock,
     connectTimeoutMs: 3000,
     log: logger("fedi", "test"),
     onNotification,

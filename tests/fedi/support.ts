@@ -5,8 +5,8 @@
  * emitted effect through the FediSender as soon as the core's transaction is over.
  */
 import { type Config, loadConfig, stateWords } from "../../src/config/mod.ts";
-import { type CoreDeps, languageOf } from "../../src/core/deps.ts";
-import { Core } from "../../src/core/engine.ts";
+import { composeCore } from "../../src/compose.ts";
+import type { Core } from "../../src/core/engine.ts";
 import type { Effect, Inbound } from "../../src/core/types.ts";
 import { FediApi } from "../../src/fedi/api.ts";
 import { FediBot, type FediBotOptions, type NotificationEventDetail } from "../../src/fedi/bot.ts";
@@ -14,13 +14,16 @@ import { MastoDirectory, serverBaseUrl } from "../../src/fedi/directory.ts";
 import { fediLimitsFromMeta } from "../../src/fedi/meta_keys.ts";
 import { NodeInfoClient } from "../../src/fedi/nodeinfo.ts";
 import { FediSender } from "../../src/fedi/sender.ts";
-import { systemTimers, type Timers } from "../../src/fedi/timers.ts";
+import { systemClock } from "../../src/time/clock.ts";
+import type { Clock } from "../../src/core/ports.ts";
 import type { I18n } from "../../src/i18n/mod.ts";
 import { type Lists, openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
-import type { SendResult } from "../../src/outbox/port.ts";
-import { openStore, type Store } from "../../src/store/mod.ts";
+import type { SendResult } from "../../src/core/ports.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
 import { MastodonTestServer, type TestAccount } from "../mastodon/server.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
+import { languageOf } from "../../src/core/deps.ts";
 
 export const DOMAIN = "fedi.test";
 export const BOT_ADDRESS = `bridge@${DOMAIN}`;
@@ -120,7 +123,7 @@ export interface HarnessOptions {
   /** `fetch` used for nodeinfo (to count requests). */
   readonly nodeinfoFetch?: typeof fetch;
   /** The bot's clock and timers (default the system's; the REST side always uses those). */
-  readonly timers?: Timers;
+  readonly timers?: Clock;
   /** More options of the bot (reconciliation, overlap...). */
   readonly bot?: Partial<FediBotOptions>;
   /** The test server's clock (timestamps of what it creates); default the system's. */
@@ -181,28 +184,27 @@ ${opts.extraConfig ?? ""}`;
     dir: config.filesDir,
     words: stateWords(config),
   });
-  const api = new FediApi({ config, timers: systemTimers, requestTimeoutMs: 5000 });
+  const api = new FediApi({ config, timers: systemClock, requestTimeoutMs: 5000 });
   const nodeinfo = new NodeInfoClient({
     userAgent: config.userAgent,
-    timers: systemTimers,
+    timers: systemClock,
     baseUrl: (domain) => serverBaseUrl(config, domain),
     ...(opts.nodeinfoFetch ? { fetch: opts.nodeinfoFetch } : {}),
   });
   const directory = new MastoDirectory({ api, config, nodeinfo });
   const queue = new EffectQueue();
   let ids = 0;
-  const deps: CoreDeps = {
+  const { deps, core } = composeCore({
     config,
     store,
     lists,
     i18n,
     now: () => Date.now(),
     fedi: directory,
-    fediLimits: () => fediLimitsFromMeta(store, config),
     emit: queue.emit,
     newMessageId: () => `bridge-msg-${++ids}`,
     version: "0.0.0-test",
-  };
+  });
   const sender = new FediSender({
     api,
     config,
@@ -211,13 +213,13 @@ ${opts.extraConfig ?? ""}`;
     languageOf: (account) => languageOf(deps, account),
   });
   queue.attach(sender, store);
-  const spy = new CoreSpy(new Core(deps));
+  const spy = new CoreSpy(core);
   const bot = new FediBot({
     config,
     store,
     core: spy,
     api,
-    timers: opts.timers ?? systemTimers,
+    timers: opts.timers ?? systemClock,
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
     reconnectBaseMs: 50,
     reconnectMaxMs: 400,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Config } from "../../src/config/mod.ts";
 import { FediApi } from "../../src/fedi/api.ts";
 import { StreamConnection } from "../../src/fedi/stream.ts";
-import { systemTimers } from "../../src/fedi/timers.ts";
+import { systemClock } from "../../src/time/clock.ts";
 import { logger } from "../../src/log.ts";
 
 Deno.test("REST and WebSocket requests carry the configured User-Agent", async () => {
@@ -29,7 +29,7 @@ Deno.test("REST and WebSocket requests carry the configured User-Agent", async (
     fediToken: "secret-token",
     userAgent: "bridge-test/2.0 (+https://example.org)",
   } as Config;
-  using api = new FediApi({ config, timers: systemTimers });
+  using api = new FediApi({ config, timers: systemClock });
   await api.call("verify", (m) => api.rest.v1.accounts.verifyCredentials.$raw(undefined, m));
   await api.getJson("domain blocks", "api/v1/instance/domain_blocks");
 
@@ -37,7 +37,7 @@ Deno.test("REST and WebSocket requests carry the configured User-Agent", async (
     streamingUrl: base.replace("http", "ws"),
     token: "secret-token",
     userAgent: config.userAgent,
-    timers: systemTimers,
+    timers: systemClock,
     connectTimeoutMs: 3000,
     log: logger("fedi", "test"),
     onNotification: () => {},

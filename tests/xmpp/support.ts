@@ -8,15 +8,15 @@
  * @module
  */
 import { type Config, loadConfig, stateWords } from "../../src/config/mod.ts";
-import type { CoreDeps } from "../../src/core/deps.ts";
-import { Core } from "../../src/core/engine.ts";
-import { FakeFediDirectory } from "../../src/core/test_support.ts";
+import { composeCore } from "../../src/compose.ts";
+import type { Core } from "../../src/core/engine.ts";
+import { FakeFediDirectory } from "../support/core.ts";
 import { type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
 import { openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
 import { logger, setupLogging } from "../../src/log.ts";
-import type { NetworkSender, SendResult } from "../../src/outbox/port.ts";
-import { openStore, type Store } from "../../src/store/mod.ts";
+import type { NetworkSender, SendResult } from "../../src/core/ports.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
 import { XmppBot } from "../../src/xmpp/bot.ts";
 import type { SessionEvent } from "../../src/xmpp/session.ts";
 import type { XmppTuning } from "../../src/xmpp/tuning.ts";
@@ -214,7 +214,7 @@ export class TestBridge implements AsyncDisposable {
       now: () => this.clock.now,
     });
     let ids = 0;
-    const deps: CoreDeps = {
+    this.core = composeCore({
       config,
       store: this.store,
       lists,
@@ -225,8 +225,7 @@ export class TestBridge implements AsyncDisposable {
       emit: (effects) => this.pump.push(effects),
       newMessageId: () => `bridge-msg-${++ids}-${crypto.randomUUID().slice(0, 8)}`,
       version: "0.0.0-test",
-    };
-    this.core = new Core(deps);
+    }).core;
     const core = this.core;
     const handled = this.handled;
     this.bot = new XmppBot({

@@ -2,14 +2,14 @@
  * Builds a core with real parts (in-memory SQLite store, list files in a temporary folder, the
  * shipped English texts) and fakes only for the network ports, for the core's unit tests.
  */
-import { loadConfig, stateWords } from "../config/mod.ts";
-import type { Config } from "../config/mod.ts";
-import { openLists } from "../lists/mod.ts";
-import { loadTranslations } from "../i18n/mod.ts";
-import { openStore } from "../store/mod.ts";
-import type { CoreDeps } from "./deps.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
-import type { Effect } from "./types.ts";
+import { loadConfig, stateWords } from "../../src/config/mod.ts";
+import type { Config } from "../../src/config/mod.ts";
+import { openLists } from "../../src/lists/mod.ts";
+import { loadTranslations } from "../../src/i18n/mod.ts";
+import { openStore } from "../../src/store/store.ts";
+import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "../../src/core/ports.ts";
+import type { Effect } from "../../src/core/types.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 
 export const BASE_CONFIG = `
 ap_instance: social.test

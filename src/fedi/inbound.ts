@@ -23,43 +23,24 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
-import { FEDI, type Inbound } from "../core/types.ts";
-import {
-  emptyCounts,
-  type InletCounts,
-  readInletCounts,
-  type Store,
-  writeInletCounts,
-} from "../store/mod.ts";
+import { FEDI } from "../core/types.ts";
+import type { InboundHandler } from "../core/ports.ts";
+import type { CoreStore } from "../core/ports.ts";
 import { compareIds } from "./ids.ts";
 import { META } from "./meta_keys.ts";
+import { RecentFollowRequests } from "./follow_requests.ts";
 import { isHandledType, type ReadContext, readNotification } from "./notification.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../core/ports.ts";
+import { errorText } from "../text/errors.ts";
+import { InletTally, type Outcome, type Source } from "./inlet_tally.ts";
 
-/** What the inlet hands events to: the core, or a spy around it. */
-export interface InboundHandler {
-  /** Handles one event; false when the key was handled before. Throws to have it retried. */
-  handle(inbound: Inbound, dedupeKey: string | null): Promise<boolean>;
-}
-
-/** What became of one notification. */
-export type Outcome =
-  /** The core took it. */
-  | "handled"
-  /** Nothing to do (the bot's own, a public mention, the follow after a follow request...). */
-  | "ignored"
-  /** Seen already (in this process, or by its dedupe key in the store). */
-  | "duplicate"
-  /** Handling threw: it will be tried again. */
-  | "failed"
-  /** Handling threw too many times: left alone for good. */
-  | "given-up";
+export type { Outcome } from "./inlet_tally.ts";
 
 export interface InletOptions {
   readonly core: InboundHandler;
-  readonly store: Store;
+  readonly store: CoreStore;
   readonly context: () => ReadContext;
-  readonly timers: Timers;
+  readonly timers: Clock;
   readonly log: Logger;
   /** Told about each notification once it is dealt with (`reason`: why ignored or duplicate). */
   readonly onOutcome?: (id: string, type: string, outcome: Outcome, reason: string | null) => void;
@@ -74,38 +55,35 @@ export interface InletOptions {
   readonly followPairWindowMs?: number;
 }
 
-/** Where a notification came from: the stream, or a catch-up pass. */
-type Source = "stream" | "catch-up";
-
 export class NotificationInlet {
-  /**
-   * Counts of this process. A catch-up reading a done notification again is `rechecked`, not a
-   * duplicate: the catch-up's overlap does that on purpose.
-   */
-  readonly stats = {
-    handled: 0,
-    ignored: 0,
-    duplicates: 0,
-    rechecked: 0,
-    recovered: 0,
-    failed: 0,
-    givenUp: 0,
-  };
+  /** What became of the notifications, counted (see {@link InletTally}). */
+  readonly #tally: InletTally;
   readonly #opts: InletOptions;
   readonly #maxAttempts: number;
-  readonly #pairWindow: number;
+  readonly #followRequests: RecentFollowRequests;
   #chain: Promise<unknown> = Promise.resolve();
   #holds = 0;
   #held: mastodon.v1.Notification[] = [];
   readonly #attempts = new Map<string, number>();
   #frozen = false;
-  /** The counts shared with `!status`, loaded lazily from the store. */
-  #counts: InletCounts | null = null;
+
+  /**
+   * Counts of this process. A catch-up reading a done notification again is `rechecked`, not a
+   * duplicate: the catch-up's overlap does that on purpose.
+   */
+  get stats(): InletTally["stats"] {
+    return this.#tally.stats;
+  }
 
   constructor(opts: InletOptions) {
     this.#opts = opts;
     this.#maxAttempts = opts.maxAttempts ?? 5;
-    this.#pairWindow = opts.followPairWindowMs ?? 24 * 3600_000;
+    this.#tally = new InletTally(opts.store, opts.timers, opts.log, this.#maxAttempts);
+    this.#followRequests = new RecentFollowRequests(
+      opts.store.meta,
+      opts.timers,
+      opts.followPairWindowMs ?? 24 * 3600_000,
+    );
   }
 
   /** The newest id done (where catch-ups start from), or null before the first start. */
@@ -143,8 +121,7 @@ export class NotificationInlet {
    */
   noteRecovered(count: number): void {
     if (count <= 0) return;
-    this.stats.recovered += count;
-    this.#count("recovered", count);
+    this.#tally.recovered(count);
   }
 
   /** Whether the marker waits for a failed notification to be retried. */
@@ -208,7 +185,6 @@ export class NotificationInlet {
 
   /** Deals with one notification; never throws (a failure is an outcome). */
   async #handle(n: mastodon.v1.Notification, source: Source): Promise<Outcome> {
-    const { log, onOutcome } = this.#opts;
     let decision: Decision;
     try {
       decision = await this.#decide(n);
@@ -216,51 +192,23 @@ export class NotificationInlet {
       decision = { outcome: this.#failed(n, e), reason: null };
     }
     const { outcome, reason } = decision;
-    switch (outcome) {
-      case "failed":
-        this.stats.failed++;
-        this.#count("failed");
-        this.#frozen = true;
-        this.#opts.onFailure?.();
-        break;
-      case "handled":
-        this.stats.handled++;
-        this.#count("handled");
-        break;
-      case "ignored":
-        this.stats.ignored++;
-        this.#count("ignored");
-        log.debug("Notification {id} ({type}) ignored: {reason}", {
-          id: n.id,
-          type: n.type,
-          reason,
-        });
-        break;
-      case "duplicate":
-        if (source === "catch-up") {
-          // A catch-up reads back over what is done on purpose: not worth a line or a count each.
-          this.stats.rechecked++;
-          break;
-        }
-        this.stats.duplicates++;
-        this.#count("duplicates");
-        log.debug("Notification {id} ({type}) from the {source} is a duplicate: {reason}", {
-          id: n.id,
-          type: n.type,
-          source,
-          reason,
-        });
-        break;
-      case "given-up":
-        this.stats.givenUp++;
-        this.#count("givenUp");
-        log.error("Gave up notification {id} ({type}) after {attempts} failures", {
-          id: n.id,
-          type: n.type,
-          attempts: this.#maxAttempts,
-        });
-        break;
+    if (outcome === "failed") {
+      this.#frozen = true;
+      this.#opts.onFailure?.();
     }
+    this.#tally.record(n, source, outcome, reason);
+    this.#settle(n, outcome);
+    try {
+      this.#opts.onOutcome?.(n.id, n.type, outcome, reason);
+    } catch {
+      // A listener's trouble is not the notification's.
+    }
+    return outcome;
+  }
+
+  /** Records an outcome that is final: done under its key, and the marker moved on. */
+  #settle(n: mastodon.v1.Notification, outcome: Outcome): void {
+    const { log } = this.#opts;
     if (outcome === "ignored" || outcome === "given-up") {
       // Recorded under its key as the core records what it handles: a restart leaves it alone.
       try {
@@ -268,7 +216,7 @@ export class NotificationInlet {
       } catch (e) {
         log.warning("Cannot record notification {id} as done: {error}", {
           id: n.id,
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
     }
@@ -280,16 +228,10 @@ export class NotificationInlet {
         this.#frozen = true;
         log.error("Cannot record notification {id} as done: {error}", {
           id: n.id,
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
     }
-    try {
-      onOutcome?.(n.id, n.type, outcome, reason);
-    } catch {
-      // A listener's trouble is not the notification's.
-    }
-    return outcome;
   }
 
   /** Counts a failed attempt: "failed" (to retry) or, after too many, "given-up". */
@@ -302,7 +244,7 @@ export class NotificationInlet {
     this.#attempts.set(n.id, attempts);
     this.#opts.log.warning(
       "Handling notification {id} ({type}) failed (attempt {attempts}): {error}",
-      { id: n.id, type: n.type, attempts, error: e instanceof Error ? e.message : String(e) },
+      { id: n.id, type: n.type, attempts, error: errorText(e) },
     );
     return "failed";
   }
@@ -323,27 +265,15 @@ export class NotificationInlet {
     const reading = readNotification(n, this.#opts.context());
     if (reading.skip !== undefined) return { outcome: "ignored", reason: reading.skip };
     const inbound = reading.inbound;
-    if (inbound.kind === "follow" && !inbound.request && this.#takeFollowRequest(n.account.id)) {
+    if (inbound.kind === "follow" && !inbound.request && this.#followRequests.take(n.account.id)) {
       return { outcome: "ignored", reason: "a follow after its follow request" };
     }
     const fresh = await core.handle(inbound, key);
     this.#attempts.delete(n.id);
-    if (inbound.kind === "follow" && inbound.request) this.#noteFollowRequest(n.account.id);
+    if (inbound.kind === "follow" && inbound.request) this.#followRequests.note(n.account.id);
     return fresh
       ? { outcome: "handled", reason: null }
       : { outcome: "duplicate", reason: "the core has its key" };
-  }
-
-  /** Adds to one of the counts kept for `!status`; a store failure only costs the count. */
-  #count(field: Exclude<keyof InletCounts, "since">, by = 1): void {
-    const { store, timers } = this.#opts;
-    try {
-      this.#counts ??= readInletCounts(store) ?? emptyCounts(timers.now());
-      this.#counts[field] += by;
-      writeInletCounts(store, this.#counts);
-    } catch {
-      // Counting is for the admins' eyes; the notification itself is dealt with.
-    }
   }
 
   #done(id: string): void {
@@ -351,41 +281,6 @@ export class NotificationInlet {
     if (this.#frozen) return;
     const marker = this.marker;
     if (marker === null || compareIds(id, marker) > 0) this.setMarker(id);
-  }
-
-  #readRequests(): Record<string, number> {
-    const raw = this.#opts.store.meta.get(META.recentFollowRequests);
-    if (raw === undefined) return {};
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return parsed !== null && typeof parsed === "object" ? parsed as Record<string, number> : {};
-    } catch {
-      return {};
-    }
-  }
-
-  #writeRequests(map: Record<string, number>): void {
-    const now = this.#opts.timers.now();
-    const kept = Object.fromEntries(
-      Object.entries(map).filter(([, at]) => typeof at === "number" && now - at < this.#pairWindow),
-    );
-    this.#opts.store.meta.set(META.recentFollowRequests, JSON.stringify(kept));
-  }
-
-  #noteFollowRequest(accountId: string): void {
-    const map = this.#readRequests();
-    map[accountId] = this.#opts.timers.now();
-    this.#writeRequests(map);
-  }
-
-  /** Whether a follow request of `accountId` was handled lately; forgets it if so. */
-  #takeFollowRequest(accountId: string): boolean {
-    const map = this.#readRequests();
-    const at = map[accountId];
-    if (at === undefined) return false;
-    delete map[accountId];
-    this.#writeRequests(map);
-    return this.#opts.timers.now() - at < this.#pairWindow;
   }
 }
 

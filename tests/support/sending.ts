@@ -3,13 +3,15 @@
  * one call that parses a text as the engine does and hands it to {@link handleSend}.
  */
 import assert from "node:assert/strict";
-import type { MessageKey, Params } from "../i18n/mod.ts";
-import type { CoreDeps } from "./deps.ts";
-import { Turn } from "./context.ts";
-import { parseMessage } from "./parse.ts";
-import { handleSend } from "./sending.ts";
-import { makeCore, type TestCore } from "./test_support.ts";
-import { type Account, type Effect, FEDI, type StatusExtras, XMPP } from "./types.ts";
+import type { Params } from "../../src/i18n/mod.ts";
+import { Turn } from "../../src/core/context.ts";
+import { parseMessage } from "../../src/core/parse.ts";
+import { handleSend } from "../../src/core/sending.ts";
+import type { TestCore } from "./core.ts";
+import { type Account, type Effect, FEDI, type StatusExtras, XMPP } from "../../src/core/types.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
+import type { MessageKey } from "../../src/i18n/mod.ts";
+import { makeCore } from "./core.ts";
 
 export const ALICE: Account = { network: XMPP, address: "alice@chat.test" };
 export const DAVE: Account = { network: XMPP, address: "dave@chat.test" };

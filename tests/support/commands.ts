@@ -6,16 +6,19 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createI18n, type I18n } from "../i18n/mod.ts";
-import type { MessageKey, Params } from "../i18n/mod.ts";
-import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
-import { handleCommand } from "./commands.ts";
-import { type CoreDeps, parseFor } from "./deps.ts";
-import { Turn } from "./context.ts";
-import type { ParsedMessage } from "./parse.ts";
-import { registerAccount, type RegisterHow } from "./registration.ts";
-import type { TestCore } from "./test_support.ts";
-import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
+import { createI18n } from "../../src/i18n/mod.ts";
+import type { Params } from "../../src/i18n/mod.ts";
+import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../../src/i18n/mod.ts";
+import { handleCommand } from "../../src/core/commands.ts";
+import { Turn } from "../../src/core/context.ts";
+import { type ParsedMessage } from "../../src/core/parse.ts";
+import { registerAccount, type RegisterHow } from "../../src/core/registration.ts";
+import type { TestCore } from "./core.ts";
+import { type Account, type Effect, FEDI, type Inbound, XMPP } from "../../src/core/types.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
+import type { I18n } from "../../src/i18n/mod.ts";
+import type { MessageKey } from "../../src/i18n/mod.ts";
+import { parseFor } from "../../src/core/deps.ts";
 
 export const fedi = (address: string): Account => ({ network: FEDI, address });
 export const xmpp = (address: string): Account => ({ network: XMPP, address });

@@ -4,10 +4,10 @@
  * @module
  */
 
-import { openStore, type Store } from "./store.ts";
-import { type AccountType, FEDI, XMPP } from "./types.ts";
-import type { ConversationRecord } from "./conversations.ts";
-import type { User } from "./users.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
+import { type AccountType, FEDI, XMPP } from "../../src/store/types.ts";
+import type { User } from "../../src/store/users.ts";
+import type { ConversationRecord } from "../../src/store/mod.ts";
 
 /** A fresh in-memory store. */
 export function memoryStore(): Store {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { backoffDelay, sleep } from "./timers.ts";
-import { ManualTimers } from "./test_fakes.ts";
+import { backoffDelay } from "./retry.ts";
+import { sleep } from "./clock.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 Deno.test("backoff doubles up to the cap, with jitter between half and all of it", () => {
   const opts = { baseMs: 100, maxMs: 1000 };
@@ -17,7 +18,7 @@ Deno.test("backoff doubles up to the cap, with jitter between half and all of it
 });
 
 Deno.test("sleep ends when its time comes, or at once when aborted, leaving no timer", async () => {
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   let done = false;
   const p = sleep(timers, 500, undefined).then(() => done = true);
   timers.advance(499);

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { logger } from "../log.ts";
 import { openStore, readInletCounts, type Store } from "../store/mod.ts";
 import { FEDI, type Inbound } from "../core/types.ts";
-import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
+import type { InboundHandler } from "../core/ports.ts";
+import { NotificationInlet, type Outcome } from "./inbound.ts";
 import { META } from "./meta_keys.ts";
-import { fakeNotification, fakeStatus, ManualTimers } from "./test_fakes.ts";
+import { fakeNotification, fakeStatus } from "../../tests/support/fedi_fakes.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 const ALICE = { id: "7", acct: "alice@other.example" };
 
@@ -29,7 +31,7 @@ function setup(opts: { maxAttempts?: number } = {}) {
   const store = openStore(":memory:");
   const core = new FakeCore();
   core.store = store;
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const outcomes: [string, Outcome][] = [];
   let failures = 0;
   const inlet = new NotificationInlet({

@@ -1,0 +1,51 @@
+/**
+ * The Fediverse side as one {@link NetworkAdapter}: the bot (sign-in, stream, catch-up, handing
+ * events to the core) and the sender (the outbox's way out), over one {@link FediApi}.
+ *
+ * @module
+ */
+import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
+import { FEDI } from "../core/types.ts";
+import type { Store } from "../store/mod.ts";
+import { systemClock } from "../time/clock.ts";
+import { FediBot } from "./bot.ts";
+import { FediSender, type FediSenderOptions } from "./sender.ts";
+
+/** What the Fediverse adapter is built from: the sender's parts, and the bot's. */
+export interface FediAdapterOptions extends Omit<FediSenderOptions, "log"> {
+  readonly store: Store;
+  /** Where inbound events go: the core. */
+  readonly core: InboundHandler;
+  /** Default: the process's clock. */
+  readonly clock?: Clock;
+}
+
+/** The Fediverse adapter; `bot` is there for what only it has (events, `idle`). */
+export interface FediAdapter extends NetworkAdapter {
+  readonly bot: FediBot;
+}
+
+/** Builds the Fediverse adapter (not started). */
+export function fediAdapter(o: FediAdapterOptions): FediAdapter {
+  const { config, store, core, api } = o;
+  const sender = new FediSender({
+    api,
+    config,
+    i18n: o.i18n,
+    limits: o.limits,
+    languageOf: o.languageOf,
+  });
+  const bot = new FediBot({ config, store, core, api, timers: o.clock ?? systemClock });
+  return {
+    network: FEDI,
+    sender,
+    bot,
+    start: () => bot.start(),
+    reconnected(listener) {
+      const onEvent = () => listener();
+      bot.addEventListener("reconnected", onEvent);
+      return () => bot.removeEventListener("reconnected", onEvent);
+    },
+    [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The XMPP side as one {@link NetworkAdapter}: the bot (one c2s session with resumption, handing
+ * events to the core) and its sender (the outbox's way out).
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
+import { XMPP } from "../core/types.ts";
+import { type BounceHandler, XmppBot, type XmppBotConfig } from "./bot.ts";
+import type { SmStateStore } from "./sm_state.ts";
+
+/** What the XMPP adapter is built from. */
+export interface XmppAdapterOptions {
+  readonly config: XmppBotConfig;
+  /** Where inbound events go: the core. */
+  readonly core: InboundHandler;
+  readonly log: Logger;
+  /** Where the XEP-0198 session is kept, so the next run resumes it. */
+  readonly smStore?: SmStateStore;
+  /** Told when an error comes back for a message the bot sent. */
+  readonly onBounce?: BounceHandler;
+  /** Default: the process's clock. */
+  readonly clock?: Clock;
+}
+
+/** The XMPP adapter; `bot` is there for what only it has (session events, `idle`). */
+export interface XmppAdapter extends NetworkAdapter {
+  readonly bot: XmppBot;
+}
+
+/** Builds the XMPP adapter (not started). */
+export function xmppAdapter(o: XmppAdapterOptions): XmppAdapter {
+  const bot = new XmppBot({
+    config: o.config,
+    core: o.core,
+    log: o.log,
+    ...(o.smStore ? { smStore: o.smStore } : {}),
+    ...(o.onBounce ? { onBounce: o.onBounce } : {}),
+    ...(o.clock ? { timers: o.clock } : {}),
+  });
+  return {
+    network: XMPP,
+    sender: bot.sender,
+    bot,
+    start: () => bot.start(),
+    reconnected: (listener) =>
+      bot.onEvent((event) => {
+        if (event === "online" || event === "resumed") listener();
+      }),
+    [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
+  };
+}
