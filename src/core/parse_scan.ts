@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Prefixes } from "../config/mod.ts";
 import {
   canonicalAddress,
   canonicalDomain,
@@ -35,16 +36,7 @@ const TAIL_RE = /[/?]\S*/y;
 /** A quoted line (`> ...`, as chat clients quote), up to its end. */
 const QUOTED_LINE_RE = /[^\S\n]*>[^\n]*/uy;
 /** The prefixes that introduce a token (all from the configuration). */
-export interface Prefixes {
-  /** Before a Fediverse account, default `@`. */
-  readonly fedi: string;
-  /** Before an XMPP account, default `xmpp:`. */
-  readonly xmpp: string;
-  /** Before a command, default `!`. */
-  readonly command: string;
-  /** Before a language code, default `!lang=`. */
-  readonly lang: string;
-}
+export type { Prefixes } from "../config/mod.ts";
 
 /** What the scan knows before it starts: the text and the settings it reads with. */
 export interface ScanContext {
