@@ -281,6 +281,7 @@ export class Reader {
       apStreamingUrl,
       xmppHost,
       xmppPort,
+      xmppSrv: !this.present("xmpp-host"),
       xmppCaFile: this.path("xmpp-tls-ca-file", null),
       notes: this.notes,
     };

@@ -43,6 +43,8 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "/etc/bridge/config.yml",
     "/etc/bridge/env",
     "/etc/bridge/texts",
+    "/run/credentials/xmpp-ap-bridge-fedi.service",
+    "/run/credentials/xmpp-ap-bridge-xmpp.service",
     "/var/lib/bridge/db",
     "/var/lib/bridge/files",
     "/var/log/bridge/bridge.log",
@@ -62,6 +64,7 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "XMPP_BRIDGE_TOKEN",
     "AP_BRIDGE_JID",
     "AP_BRIDGE_PASS",
+    "CREDENTIALS_DIRECTORY",
     ...LIBRARY_ENV_VARS,
   ]);
   assert.equal(flags.length, 4, "nothing else: no run, ffi, sys or import");

@@ -83,7 +83,7 @@ Deno.test("--check with one role names only that role", async () => {
   assert.match(r.stdout, /Roles: XMPP bot\n/);
 });
 
-Deno.test("--check on broken configurations exits 1 naming the key and the file", async () => {
+Deno.test("--check on broken configurations exits 78 naming the key and the file", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const old = Deno.readTextFileSync(OLD);
@@ -100,7 +100,7 @@ Deno.test("--check on broken configurations exits 1 naming the key and the file"
       const path = `${dir}/${name}`;
       Deno.writeTextFileSync(path, text);
       const r = await run([`--allow-read=${dir}`, "--allow-env"], ["--check", "-c", path]);
-      assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+      assert.equal(r.code, 78, `${name}: ${r.stderr}`);
       assert.ok(r.stderr.includes(path), `${name}: the file is named in ${r.stderr}`);
       for (const p of patterns) assert.match(r.stderr, p, name);
     }
@@ -118,7 +118,7 @@ Deno.test("the environment overrides the file's credentials in a real run", asyn
       Deno.readTextFileSync(OLD).replace(/^xmpp_bridge_name:.*$/m, ""),
     );
     const r1 = await run([`--allow-read=${dir}`, "--allow-env"], ["--check", "-c", path]);
-    assert.equal(r1.code, 1);
+    assert.equal(r1.code, 78);
     assert.match(r1.stderr, /xmpp_bridge_name/);
     const envFile = `${dir}/creds.env`;
     Deno.writeTextFileSync(envFile, "XMPP_BRIDGE_NAME=fromenv@example.social\n");

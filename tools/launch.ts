@@ -13,7 +13,10 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { ConfigError } from "../src/config.ts";
+import { EXIT_CONFIG } from "../src/exit_codes.ts";
 import { derivePermissions } from "../src/permissions.ts";
+import { credentialsDirectory } from "../src/credentials.ts";
+import { describeDiscovery, discover } from "../src/discovery.ts";
 import { configFromCli, parseCli } from "../main.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -56,16 +59,24 @@ async function launch(argv: string[]): Promise<number> {
     const compiling = mode === "compile" || mode === "compile-flags";
     const roles = compiling ? (["fedi", "xmpp"] as const) : cli.roles;
     const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
+    const netRoles = cli.importOldDb !== undefined ? [] : roles;
+    // The SRV targets and the announced streaming host: what the bridge will connect to.
+    const found = await discover(config, netRoles);
+    for (const line of describeDiscovery(config, netRoles, found)) console.error(line);
     flags = derivePermissions({
       config,
-      roles: cli.importOldDb !== undefined ? [] : roles,
+      roles: netRoles,
       envFile,
       extraRead,
+      xmppTargets: found.xmppTargets,
+      nameServers: found.nameServers,
+      streamingUrl: found.streamingUrl,
+      credentialsDirectory: credentialsDirectory(),
     });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
-      return 1;
+      return EXIT_CONFIG;
     }
     if (e instanceof TypeError) {
       console.error(`${e.message}\nSee --help for the options.`);
@@ -83,7 +94,8 @@ async function launch(argv: string[]): Promise<number> {
       values.output as string | undefined ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
       values.target as string | undefined,
     )
-    : ["run", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
+    // --no-prompt: a host outside the set is refused (and reported), never offered at a prompt.
+    : ["run", "--no-prompt", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
   const child = new Deno.Command("deno", { args, stdin: "inherit" }).spawn();
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     Deno.addSignalListener(sig, () => child.kill(sig));

@@ -36,6 +36,7 @@ import { catchUpPass, DEFAULT_OVERLAP, newestNotificationId, type Overlap } from
 import { FediApiError } from "./errors.ts";
 import { type InboundHandler, NotificationInlet, type Outcome } from "./inlet.ts";
 import type { ReadContext } from "./notification.ts";
+import { isPermissionError, PermissionRefusedError } from "../permission_error.ts";
 import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
 import { StreamConnection } from "./stream.ts";
 import { backoffDelay, sleep, type TimerHandle, type Timers } from "./timers.ts";
@@ -190,6 +191,13 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         return;
       } catch (e) {
         if (e instanceof FediStartupError || this.closed) throw e;
+        if (isPermissionError(e)) {
+          throw new PermissionRefusedError(
+            `the permission set does not allow the Fediverse server at ${config.apApiUrl} ` +
+              `(${describe(e)}): derive the permissions again for ap-api-url`,
+            { cause: e },
+          );
+        }
         if (e instanceof FediApiError && e.permanent) {
           throw new FediStartupError(`Cannot start the Fediverse bot: ${e.message}`);
         }
@@ -291,7 +299,22 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     try {
       conn = this.#openStream();
     } catch (e) {
-      // A bad address or a missing permission: logged, and tried again after the backoff.
+      if (isPermissionError(e)) {
+        // The permission set will never allow this host: stop, naming the key (the caller
+        // exits with code 77), rather than retrying forever.
+        this.#ready.reject(
+          new PermissionRefusedError(
+            `the permission set does not allow the streaming API at ${this.#streamingUrl} ` +
+              `(${describe(e)}). The server announces its streaming on a host the permissions ` +
+              `were not derived for: run "deno task flags" or "deno task compile" again, or ` +
+              `set ap-streaming-url to the address to use and derive the permissions again`,
+            { cause: e },
+          ),
+        );
+        this.#abort.abort();
+        return null;
+      }
+      // A bad address: logged, and tried again after the backoff.
       this.#log.error("Cannot open the stream: {error}", { error: describe(e) });
       return null;
     }

@@ -27,6 +27,7 @@ import { XmppSender } from "./sender.ts";
 import { type SessionEvent, XmppSession } from "./session.ts";
 import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
 import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
+import { denoSrvLookup, srvDomainOf, type SrvLookup, TargetRotation } from "./srv.ts";
 import { REAL_TIMERS, type Timers } from "./timers.ts";
 import type { XmlElement } from "./xml.ts";
 
@@ -39,7 +40,7 @@ export interface InboundHandler {
 /** The configuration the bot reads. */
 export type XmppBotConfig = Pick<
   Config,
-  "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile"
+  "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile" | "xmppSrv"
 >;
 
 /** Called when an error comes back for a message we sent. */
@@ -73,6 +74,11 @@ export interface XmppBotOptions {
    * bot resumes it (default: in memory, nothing survives the process).
    */
   readonly smStore?: SmStateStore;
+  /**
+   * How SRV records are looked up when `xmpp-host` is unset (default: `Deno.resolveDns` with
+   * the system's resolver; tests point it at a DNS server of their own).
+   */
+  readonly srvLookup?: SrvLookup;
 }
 
 export class XmppBot implements AsyncDisposable {
@@ -93,7 +99,9 @@ export class XmppBot implements AsyncDisposable {
     this.#session = new XmppSession({
       jid: config.xmppJid,
       password: config.xmppPassword,
-      service: serviceUrl(config.xmppHost, config.xmppPort),
+      service: config.xmppSrv
+        ? srvService(config, options)
+        : serviceUrl(config.xmppHost, config.xmppPort),
       resource: options.resource ?? "xmpp-ap-bridge",
       caFile: config.xmppCaFile,
       log: options.log,
@@ -203,6 +211,17 @@ export class XmppBot implements AsyncDisposable {
 }
 
 /** `xmpp://host:port` (an IPv6 address in brackets). */
+/** Each attempt's service from the SRV records of the JID's domain (srv.ts). */
+function srvService(config: XmppBotConfig, options: XmppBotOptions): () => Promise<string> {
+  const rotation = new TargetRotation(
+    srvDomainOf(config.xmppJid),
+    config.xmppPort,
+    options.srvLookup ?? denoSrvLookup(),
+    options.random ?? Math.random,
+  );
+  return () => rotation.next();
+}
+
 export function serviceUrl(host: string, port: number): string {
   const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `xmpp://${h}:${port}`;
