@@ -38,10 +38,9 @@ export interface InboundHandler {
 }
 
 /** The configuration the bot reads. */
-export type XmppBotConfig = Pick<
-  Config,
-  "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile" | "xmppSrv"
->;
+export type XmppBotConfig =
+  & Pick<Config, "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile">
+  & Partial<Pick<Config, "xmppSrv">>;
 
 /** Called when an error comes back for a message we sent. */
 export type BounceHandler = (

@@ -47,7 +47,13 @@ export function denoSrvLookup(nameServer?: NameServer): SrvLookup {
   };
 }
 
-/** Orders SRV records as RFC 2782 asks; `random` returns a number in [0, 1). */
+/**
+ * Orders SRV records as RFC 2782 asks; `random` returns a number in [0, 1). Lowest priority
+ * first; within a priority, each next record is drawn with a chance proportional to its weight
+ * among those left (a record of weight 0 only once no weighted one is left, then at random).
+ * The RFC's literal draw in [0, sum] inclusive would give the first record one extra share;
+ * the draw here is in [0, sum), so the shares are exactly the weights.
+ */
 export function orderSrv(records: readonly SrvRecord[], random: () => number): SrvRecord[] {
   const byPriority = new Map<number, SrvRecord[]>();
   for (const r of records) {
@@ -57,16 +63,17 @@ export function orderSrv(records: readonly SrvRecord[], random: () => number): S
   }
   const ordered: SrvRecord[] = [];
   for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
-    // Zero-weight records first, so that they keep a small chance of being picked early.
-    const left = byPriority.get(priority)!.sort((a, b) =>
-      (a.weight === 0 ? 0 : 1) - (b.weight === 0 ? 0 : 1)
-    );
+    const left = byPriority.get(priority)!;
     while (left.length > 0) {
       const total = left.reduce((sum, r) => sum + r.weight, 0);
-      const pick = Math.floor(random() * (total + 1));
-      let running = 0;
-      let index = left.findIndex((r) => (running += r.weight) >= pick);
-      if (index < 0) index = left.length - 1;
+      let index: number;
+      if (total === 0) index = Math.min(left.length - 1, Math.floor(random() * left.length));
+      else {
+        const pick = random() * total;
+        let running = 0;
+        index = left.findIndex((r) => (running += r.weight) > pick);
+        if (index < 0) index = left.length - 1;
+      }
       ordered.push(left.splice(index, 1)[0]!);
     }
   }
