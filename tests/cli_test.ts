@@ -152,3 +152,52 @@ Deno.test("the documented example configuration is valid once the secrets are gi
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a unit's secret comes from $CREDENTIALS_DIRECTORY under the derived permissions", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/c.yml`;
+    // The old config holds both secrets; the credential folder must win over nothing but the
+    // environment, so take the token out of the file and give it only as a credential.
+    Deno.writeTextFileSync(
+      path,
+      Deno.readTextFileSync(OLD).replace(/^xmpp_bridge_token:.*$/m, ""),
+    );
+    const creds = `${dir}/creds`;
+    Deno.mkdirSync(creds);
+    Deno.writeTextFileSync(`${creds}/xmpp-bridge-token`, "from-credential\n");
+    const config = loadConfig({ path, env: { XMPP_BRIDGE_TOKEN: "x" }, roles: ["fedi"] });
+    const flags = derivePermissions({
+      config,
+      roles: ["fedi"],
+      envFile: null,
+      credentialsDirectory: creds,
+    }).filter((f) => !f.startsWith("--allow-net"));
+    const check = (env: Record<string, string>) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--quiet",
+          "--no-prompt",
+          ...flags,
+          `${ROOT}main.ts`,
+          "--fedi",
+          "--check",
+          "-c",
+          path,
+        ],
+        cwd: dir,
+        env: { NO_COLOR: "1", ...env },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const without = await check({});
+    assert.equal(without.code, 78, "no token anywhere");
+    assert.match(new TextDecoder().decode(without.stderr), /xmpp_bridge_token/);
+    const withCreds = await check({ CREDENTIALS_DIRECTORY: creds });
+    assert.equal(withCreds.code, 0, new TextDecoder().decode(withCreds.stderr));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -143,4 +143,10 @@ export interface MastodonTestServerOptions {
   wsIdleTimeoutSeconds?: number;
   /** Interval of the `:thump` comment on server-sent event streams. Default 15000. */
   sseHeartbeatMs?: number;
+  /**
+   * The streaming base URL the instance entities announce, as a server streaming on another
+   * host does; a function of the port, which is known only once listening. Default
+   * `ws://127.0.0.1:<port>`.
+   */
+  announcedStreamingUrl?: (port: number) => string;
 }
