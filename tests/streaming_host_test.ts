@@ -177,3 +177,40 @@ Deno.test("a refused token exits 78, which the units do not restart", async () =
   assert.equal(r.code, EXIT_CONFIG, r.text);
   assert.match(r.text, /token/i);
 });
+
+Deno.test("an XMPP host outside the permissions: one error naming xmpp-host, exit 77", async () => {
+  await using s = await setup();
+  await Deno.writeTextFile(
+    s.configPath,
+    (await Deno.readTextFile(s.configPath)).replace("xmpp-host: 127.0.0.1", "xmpp-host: localhost"),
+  );
+  await Deno.writeTextFile(s.envPath, "AP_BRIDGE_PASS=secret\n");
+  const config = loadConfig({ path: s.configPath, env: { AP_BRIDGE_PASS: "p" }, roles: ["xmpp"] });
+  // The permissions of the host the XMPP server used to be on.
+  const flags = derivePermissions({ config, roles: ["xmpp"], envFile: s.envPath })
+    .map((f) => f.startsWith("--allow-net=") ? "--allow-net=127.0.0.1:5222" : f);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      ...flags,
+      `${ROOT}main.ts`,
+      "--xmpp",
+      "--config",
+      s.configPath,
+      "--env-file",
+      s.envPath,
+    ],
+    clearEnv: true,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).spawn();
+  const r = await finish(child);
+  assert.equal(r.code, EXIT_NOPERM, r.text);
+  assert.match(r.text, /xmpp-host/);
+  assert.match(r.text, /localhost/);
+  assert.doesNotMatch(r.text, /secret/);
+});
