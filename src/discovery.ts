@@ -95,7 +95,11 @@ export function describeDiscovery(config: Config, roles: readonly Role[], d: Dis
     if (config.apStreamingUrl !== null) {
       lines.push(`Streaming API: ${config.apStreamingUrl} (ap-streaming-url)`);
     } else {
-      lines.push(`Streaming API: ${d.streamingUrl ?? config.apApiUrl} (announced by the server)`);
+      lines.push(
+        d.streamingUrl !== null
+          ? `Streaming API: ${d.streamingUrl} (announced by the server)`
+          : `Streaming API: ${config.apApiUrl} (the API's address: none announced or read)`,
+      );
     }
   }
   for (const p of d.problems) lines.push(`Note: ${p}`);

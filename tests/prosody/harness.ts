@@ -60,8 +60,8 @@ export interface ProsodyServer extends AsyncDisposable {
   readonly host: string;
   /** The client port; it stays the same across {@linkcode ProsodyServer.restart}. */
   readonly port: number;
-  /** The direct TLS port when started with `directTls`, else null. */
-  readonly directTlsPort: number | null;
+  /** The direct TLS port when started with `directTls`, else null (absent: not supported). */
+  readonly directTlsPort?: number | null;
   /** `xmpp://127.0.0.1:<port>` for `@xmpp/client`'s `service` option. */
   readonly service: string;
   /** PEM file of the CA that signed the server certificate (valid for the domain, localhost, 127.0.0.1). */

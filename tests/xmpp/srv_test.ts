@@ -59,10 +59,11 @@ Deno.test("SRV: _xmpp-client._tcp leads the bot to the server, with STARTTLS", a
 Deno.test("SRV: _xmpps-client._tcp leads the bot to direct TLS, checked against the domain", async () => {
   await using server = await startServer({ directTls: true });
   await using dns = await DnsResponder.start();
-  assert.ok(server.directTlsPort !== null);
+  const directTlsPort = server.directTlsPort;
+  assert.ok(typeof directTlsPort === "number", "the harness listens for direct TLS");
   // Only the direct TLS port: STARTTLS there would get no answer the bot understands.
   dns.set(`_xmpps-client._tcp.${server.domain}`, [
-    { priority: 0, weight: 0, port: server.directTlsPort, target: server.host },
+    { priority: 0, weight: 0, port: directTlsPort, target: server.host },
   ]);
   await using bot = new XmppBot({
     config: srvConfig(server.jid(BOT.user), server.caFile, freePort(server.host)),
