@@ -352,3 +352,41 @@ Deno.test("docs: relative links and anchors lead somewhere", () => {
     }
   }
 });
+
+/** Whether a program can be started here. */
+function available(program: string): boolean {
+  try {
+    new Deno.Command(program, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "units: systemd-analyze verify finds nothing to say (credentials, exit statuses included)",
+  ignore: !available("systemd-analyze"),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "units-" });
+    try {
+      for (const role of ROLES) {
+        const name = `xmpp-ap-bridge-${role}.service`;
+        // The binary is not installed here: point ExecStart at one that exists, change nothing else.
+        await Deno.writeTextFile(
+          `${dir}/${name}`,
+          read(`dist/${name}`).replace(BINARY, Deno.execPath()),
+        );
+        const out = await new Deno.Command("systemd-analyze", {
+          args: ["verify", `${dir}/${name}`],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 0, text);
+        assert.equal(text.trim(), "", `${name}: ${text}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
