@@ -313,7 +313,7 @@ export class XmppSession {
             `again, or set xmpp-host and xmpp-port`,
           { cause: error },
         );
-        this.#log.error("cannot connect to XMPP: {error}", { error: refused.message });
+        // Not logged here: the caller reports it once, as the reason the process stops.
         this.#first.reject(refused);
         this.#first = null;
         void this.stop();
