@@ -20,6 +20,9 @@ import { logger, redactSecrets, setupLogging, stopLogging } from "./src/log.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
 import type { I18n } from "./src/i18n/mod.ts";
 import { loadTranslations } from "./src/i18n/mod.ts";
+import { credentialsDirectory, readCredentials } from "./src/credentials.ts";
+import { describeDiscovery, discover } from "./src/discovery.ts";
+import { EXIT_CONFIG, EXIT_USAGE, exitCodeFor } from "./src/exit_codes.ts";
 import {
   adoptOldBridgeDatabase,
   importOldDatabase,
@@ -50,7 +53,8 @@ Options:
       --fedi            run the Fediverse bot
       --xmpp            run the XMPP bot (with neither --fedi nor --xmpp, both run)
       --check           check the configuration and the translations, print what would run,
-                        and exit (0 when all is well, 1 otherwise) without connecting anywhere
+                        and exit (0 when all is well, 78 otherwise); looks up the XMPP server's
+                        SRV records and the Fediverse server's streaming address, sends nothing
       --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
       --import-old-db PATH
                         copy the users, blocks and conversation records of the old Python
@@ -63,6 +67,9 @@ Options:
       --version         print the version, the commit, the Deno version and the
                         permission set, and exit
   -h, --help            print this help and exit
+
+Exit codes: 0 stopped normally, 2 bad command line, 78 configuration or credential error,
+77 a host or file the permission set refuses, 1 anything else.
 `;
 
 export interface CliOptions {
@@ -160,7 +167,8 @@ export function configFromCli(
   const roles = cli.importOldDb !== undefined || !credentials ? [] : cli.roles;
   const envPath = resolve(cli.envFile ?? ".env");
   const dotEnv = readDotEnv(envPath, cli.envFile !== undefined);
-  const env = bridgeEnv(dotEnv);
+  // systemd's credentials (LoadCredential=) count before the .env file, after the environment.
+  const env = bridgeEnv({ ...dotEnv, ...readCredentials(credentialsDirectory()) });
   const config = loadConfig({
     path: resolveConfigPath(cli.configFlag, env),
     env,
@@ -176,7 +184,8 @@ export function summary(config: Config, roles: readonly Role[], i18n: I18n): str
     `Configuration ${config.file} is valid.`,
     `Roles: ${roles.map((r) => r === "fedi" ? "Fediverse bot" : "XMPP bot").join(", ")}`,
     `Fediverse server: ${config.apInstance} (API ${config.apApiUrl}), bot ${config.fediHandle}`,
-    `XMPP server: ${config.xmppInstance} (connecting to ${config.xmppHost}:${config.xmppPort}), ` +
+    `XMPP server: ${config.xmppInstance} (connecting to ` +
+    `${config.xmppSrv ? "its SRV targets, else " : ""}${config.xmppHost}:${config.xmppPort}), ` +
     `bot ${config.xmppJid}`,
     `Database: ${config.databaseFile}`,
     `State and list files: ${config.filesDir}`,
@@ -259,7 +268,7 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     cli = parseCli(args);
   } catch (e) {
     io.err(`${errorText(e)}\n\n${USAGE}`);
-    return 2;
+    return EXIT_USAGE;
   }
   if (cli.help) {
     io.out(USAGE);
@@ -279,7 +288,7 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(e.message);
-      return 1;
+      return EXIT_CONFIG;
     }
     throw e;
   }
@@ -294,7 +303,10 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
         "it beside itself (.old-bridge) and imports it in place."
       : "";
     io.out(summary(config, cli.roles, i18n) + oldBridge);
-    return i18n.problems.some((p) => p.level === "error") ? 1 : 0;
+    // What the permission set was derived from: the same look-ups as `deno task flags`.
+    const found = await discover(config, cli.roles);
+    for (const line of describeDiscovery(config, cli.roles, found)) io.out(line);
+    return i18n.problems.some((p) => p.level === "error") ? EXIT_CONFIG : 0;
   }
   await setupLogging({ level: config.logLevel, file: config.logFile });
   const log = logger("main");
@@ -357,7 +369,7 @@ async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<
   } catch (e) {
     log.fatal("cannot start: {error}", { error: e });
     await stopLogging();
-    return 1;
+    return exitCodeFor(e);
   }
   if (bridge === null) return 0;
   const onReload = () => bridge.reload();

@@ -7,6 +7,8 @@
 import { dirname } from "node:path";
 import { type Config, ENV_VARS, type Role } from "./config/mod.ts";
 import { backupFiles } from "./store/mod.ts";
+import { targetNet, type XmppTarget } from "./xmpp/srv.ts";
+import { credentialDirs, CREDENTIALS_ENV } from "./credentials.ts";
 
 /**
  * Variables that libraries in the binary read on their own: the yaml parser checks two debug
@@ -21,6 +23,14 @@ export interface PermissionInput {
   readonly envFile: string | null;
   /** Further files to read (the old database of `--import-old-db`). */
   readonly extraRead?: readonly string[];
+  /** The XMPP SRV targets found for this deployment (discovery.ts), when `xmpp-host` is unset. */
+  readonly xmppTargets?: readonly XmppTarget[] | null;
+  /** The name servers `Deno.resolveDns` asks (`ip:53`), when `xmpp-host` is unset. */
+  readonly nameServers?: readonly string[];
+  /** The streaming base URL the server announces, when `ap-streaming-url` is unset. */
+  readonly streamingUrl?: string | null;
+  /** The `$CREDENTIALS_DIRECTORY` of this run, if known (systemd's `LoadCredential=`). */
+  readonly credentialsDirectory?: string | null;
 }
 
 /** `host:port` of a URL, with the scheme's default port made explicit. */
@@ -40,9 +50,17 @@ export function derivePermissions(input: PermissionInput): string[] {
   const net = new Set<string>();
   if (roles.includes("fedi")) {
     net.add(hostPort(config.apApiUrl));
-    if (config.apStreamingUrl) net.add(hostPort(config.apStreamingUrl));
+    const streaming = config.apStreamingUrl ?? input.streamingUrl ?? null;
+    if (streaming) net.add(hostPort(streaming));
   }
-  if (roles.includes("xmpp")) net.add(`${config.xmppHost}:${config.xmppPort}`);
+  if (roles.includes("xmpp")) {
+    // Without SRV records (or xmpp-host set), the domain itself on xmpp-port.
+    net.add(`${config.xmppHost}:${config.xmppPort}`);
+    if (config.xmppSrv) {
+      for (const ns of input.nameServers ?? []) net.add(ns);
+      for (const t of input.xmppTargets ?? []) net.add(targetNet(t));
+    }
+  }
 
   const dbDir = dirname(config.databaseFile);
   const read = new Set<string>([config.file, config.filesDir, dbDir]);
@@ -50,6 +68,7 @@ export function derivePermissions(input: PermissionInput): string[] {
   for (const path of input.extraRead ?? []) read.add(path);
   if (config.translationDir) read.add(config.translationDir);
   if (config.xmppCaFile) read.add(config.xmppCaFile);
+  for (const dir of credentialDirs(roles, input.credentialsDirectory ?? null)) read.add(dir);
   // Writes: the state and list files (saved through a temporary file in their folder, so the
   // folder), the database and the files SQLite keeps beside it, the log. Not the database's
   // folder: Deno checks the path the database is opened with, and SQLite's own -wal, -shm and
@@ -62,7 +81,7 @@ export function derivePermissions(input: PermissionInput): string[] {
   const flags = [
     `--allow-read=${[...read].join(",")}`,
     `--allow-write=${[...write].join(",")}`,
-    `--allow-env=${[...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS].join(",")}`,
+    `--allow-env=${[...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS].join(",")}`,
   ];
   if (net.size > 0) flags.push(`--allow-net=${[...net].join(",")}`);
   return flags;

@@ -43,6 +43,8 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "/etc/bridge/config.yml",
     "/etc/bridge/env",
     "/etc/bridge/texts",
+    "/run/credentials/xmpp-ap-bridge-fedi.service",
+    "/run/credentials/xmpp-ap-bridge-xmpp.service",
     "/var/lib/bridge/db",
     "/var/lib/bridge/files",
     "/var/log/bridge/bridge.log",
@@ -67,6 +69,7 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "XMPP_BRIDGE_TOKEN",
     "AP_BRIDGE_JID",
     "AP_BRIDGE_PASS",
+    "CREDENTIALS_DIRECTORY",
     ...LIBRARY_ENV_VARS,
   ]);
   assert.equal(flags.length, 4, "nothing else: no run, ffi, sys or import");
@@ -119,4 +122,41 @@ Deno.test("the write permission covers the bridge's own files, not the folders a
     "/srv/bridge/lists",
   ]);
   assert.ok(!write?.includes("/srv/bridge"), "not the folder that holds them");
+});
+
+Deno.test("the announced streaming host and the SRV targets join the network set", () => {
+  const c = config();
+  const fedi = derivePermissions({
+    config: c,
+    roles: ["fedi"],
+    envFile: null,
+    streamingUrl: "wss://streaming.social.example",
+  });
+  assert.deepEqual(flag(fedi, "net"), ["social.example:443", "streaming.social.example:443"]);
+  // ap-streaming-url wins over what the server announces.
+  const pinned = derivePermissions({
+    config: config("ap-streaming-url: wss://mine.social.example\n"),
+    roles: ["fedi"],
+    envFile: null,
+    streamingUrl: "wss://streaming.social.example",
+  });
+  assert.deepEqual(flag(pinned, "net"), ["social.example:443", "mine.social.example:443"]);
+  const srv = {
+    xmppTargets: [{ host: "tls.chat.example", port: 5223, directTls: true }],
+    nameServers: ["10.0.0.53:53"],
+  };
+  const xmpp = derivePermissions({ config: c, roles: ["xmpp"], envFile: null, ...srv });
+  assert.deepEqual(flag(xmpp, "net"), [
+    "chat.example:5222",
+    "10.0.0.53:53",
+    "tls.chat.example:5223",
+  ]);
+  // xmpp-host set: no SRV, so neither the targets nor the name servers.
+  const fixed = derivePermissions({
+    config: config("xmpp-host: xmpp.chat.example\n"),
+    roles: ["xmpp"],
+    envFile: null,
+    ...srv,
+  });
+  assert.deepEqual(flag(fixed, "net"), ["xmpp.chat.example:5222"]);
 });

@@ -84,7 +84,7 @@ Deno.test("--check with one role names only that role", async () => {
   assert.match(r.stdout, /Roles: XMPP bot\n/);
 });
 
-Deno.test("--check on broken configurations exits 1 naming the key and the file", async () => {
+Deno.test("--check on broken configurations exits 78 naming the key and the file", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const old = Deno.readTextFileSync(OLD);
@@ -101,7 +101,7 @@ Deno.test("--check on broken configurations exits 1 naming the key and the file"
       const path = `${dir}/${name}`;
       Deno.writeTextFileSync(path, text);
       const r = await run([`--allow-read=${dir}`, "--allow-env"], ["--check", "-c", path]);
-      assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+      assert.equal(r.code, 78, `${name}: ${r.stderr}`);
       assert.ok(r.stderr.includes(path), `${name}: the file is named in ${r.stderr}`);
       for (const p of patterns) assert.match(r.stderr, p, name);
     }
@@ -119,7 +119,7 @@ Deno.test("the environment overrides the file's credentials in a real run", asyn
       Deno.readTextFileSync(OLD).replace(/^xmpp_bridge_name:.*$/m, ""),
     );
     const r1 = await run([`--allow-read=${dir}`, "--allow-env"], ["--check", "-c", path]);
-    assert.equal(r1.code, 1);
+    assert.equal(r1.code, 78);
     assert.match(r1.stderr, /xmpp_bridge_name/);
     const envFile = `${dir}/creds.env`;
     Deno.writeTextFileSync(envFile, "XMPP_BRIDGE_NAME=fromenv@example.social\n");
@@ -149,6 +149,55 @@ Deno.test("the documented example configuration is valid once the secrets are gi
     const r = await run(flags, ["--check", "-c", example, "--env-file", envFile]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /social\.example\.org/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a unit's secret comes from $CREDENTIALS_DIRECTORY under the derived permissions", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/c.yml`;
+    // The old config holds both secrets; the credential folder must win over nothing but the
+    // environment, so take the token out of the file and give it only as a credential.
+    Deno.writeTextFileSync(
+      path,
+      Deno.readTextFileSync(OLD).replace(/^xmpp_bridge_token:.*$/m, ""),
+    );
+    const creds = `${dir}/creds`;
+    Deno.mkdirSync(creds);
+    Deno.writeTextFileSync(`${creds}/xmpp-bridge-token`, "from-credential\n");
+    const config = loadConfig({ path, env: { XMPP_BRIDGE_TOKEN: "x" }, roles: ["fedi"] });
+    const flags = derivePermissions({
+      config,
+      roles: ["fedi"],
+      envFile: null,
+      credentialsDirectory: creds,
+    }).filter((f) => !f.startsWith("--allow-net"));
+    const check = (env: Record<string, string>) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--quiet",
+          "--no-prompt",
+          ...flags,
+          `${ROOT}main.ts`,
+          "--fedi",
+          "--check",
+          "-c",
+          path,
+        ],
+        cwd: dir,
+        env: { NO_COLOR: "1", ...env },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const without = await check({});
+    assert.equal(without.code, 78, "no token anywhere");
+    assert.match(new TextDecoder().decode(without.stderr), /xmpp_bridge_token/);
+    const withCreds = await check({ CREDENTIALS_DIRECTORY: creds });
+    assert.equal(withCreds.code, 0, new TextDecoder().decode(withCreds.stderr));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

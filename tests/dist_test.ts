@@ -11,6 +11,7 @@ import process from "node:process";
 import { parse as yamlParse } from "yaml";
 import { DEFAULT_COMMAND_WORDS, DEFAULT_CONFIG_PATH, ENV_VARS, ROLES } from "../src/config/mod.ts";
 import { LIBRARY_ENV_VARS } from "../src/permissions.ts";
+import { CREDENTIAL_FILES, CREDENTIALS_ENV, UNIT_CREDENTIAL_DIRS } from "../src/credentials.ts";
 import { parseCli } from "../main.ts";
 import { compileArgs } from "../tools/launch.ts";
 import { RELEASE_PERMISSIONS } from "../tools/bundle.ts";
@@ -101,7 +102,10 @@ Deno.test("release: the generic permissions grant the bridge's variables and nev
   const env = flags.filter((f) => f.startsWith("--allow-env="));
   assert.equal(env.length, 1);
   const names = new Set(env[0]!.slice("--allow-env=".length).split(","));
-  assert.deepEqual(names, new Set([...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS]));
+  assert.deepEqual(
+    names,
+    new Set([...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS]),
+  );
   const rest = flags.filter((f) => !f.startsWith("--allow-env="));
   assert.deepEqual(rest.sort(), ["--allow-net", "--allow-read", "--allow-write", "--no-prompt"]);
   assert.doesNotMatch(text, /(^|\s)-A(\s|$)|--allow-all|--allow-run|--allow-ffi|--allow-sys/m);
@@ -215,13 +219,34 @@ Deno.test("units: a shared system user, credentials, restarts and reload", () =>
     assert.equal(one(u, "Service.User"), "xmpp-ap-bridge");
     assert.equal(one(u, "Service.Group"), "xmpp-ap-bridge");
     assert.equal(u.get("Service.DynamicUser"), undefined);
-    assert.equal(one(u, "Service.EnvironmentFile"), "-/etc/xmpp-ap-bridge/env");
     assert.equal(one(u, "Service.Restart"), "on-failure");
+    // 78 (configuration, credentials) and 77 (permission refused): restarting cannot help.
+    assert.deepEqual(one(u, "Service.RestartPreventExitStatus")?.split(/\s+/).sort(), ["77", "78"]);
     assert.match(one(u, "Service.RestartSec") ?? "", /^[1-9]\d*s?$/);
     assert.equal(one(u, "Service.ExecReload"), "/bin/kill -HUP $MAINPID");
     assert.equal(one(u, "Unit.After"), "network-online.target");
     assert.equal(one(u, "Unit.Wants"), "network-online.target");
     assert.equal(one(u, "Install.WantedBy"), "multi-user.target");
+  }
+});
+
+Deno.test("units: each bot gets its own secret only, as a systemd credential", () => {
+  const secretOf = { fedi: ENV_VARS.fediToken, xmpp: ENV_VARS.xmppPassword } as const;
+  const seen = new Set<string>();
+  for (const role of ROLES) {
+    const u = unitOf(role);
+    // No environment file: one shared file would hand each bot the other's secret.
+    assert.equal(u.get("Service.EnvironmentFile"), undefined);
+    assert.equal(u.get("Service.Environment"), undefined);
+    const creds = u.get("Service.LoadCredential") ?? [];
+    assert.equal(creds.length, 1, `${role}: one credential`);
+    const [name, source] = creds[0]!.split(":");
+    assert.equal(CREDENTIAL_FILES[name!], secretOf[role], `${role} reads its own secret`);
+    assert.ok(source?.startsWith("/etc/xmpp-ap-bridge/"), source);
+    assert.ok(!seen.has(source!), "the units read different files");
+    seen.add(source!);
+    // The folder systemd hands the credential in is the one the permissions name.
+    assert.equal(UNIT_CREDENTIAL_DIRS[role], `/run/credentials/xmpp-ap-bridge-${role}.service`);
   }
 });
 
@@ -274,11 +299,12 @@ Deno.test("units: the sandbox settings", () => {
   }
 });
 
-Deno.test("units: the two differ only in their role", () => {
+Deno.test("units: the two differ only in their role and their credential", () => {
   const [fedi, xmpp] = ROLES.map(unitOf);
   const keys = new Set([...fedi!.keys(), ...xmpp!.keys()]);
+  const own = ["Service.ExecStart", "Unit.Description", "Service.LoadCredential", "Install.Alias"];
   for (const key of keys) {
-    if (["Service.ExecStart", "Unit.Description", "Install.Alias"].includes(key)) continue;
+    if (own.includes(key)) continue;
     assert.deepEqual(fedi!.get(key), xmpp!.get(key), key);
   }
 });
@@ -396,4 +422,42 @@ Deno.test("docs: relative links and anchors lead somewhere", () => {
       }
     }
   }
+});
+
+/** Whether a program can be started here. */
+function available(program: string): boolean {
+  try {
+    new Deno.Command(program, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "units: systemd-analyze verify finds nothing to say (credentials, exit statuses included)",
+  ignore: !available("systemd-analyze"),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "units-" });
+    try {
+      for (const role of ROLES) {
+        const name = `xmpp-ap-bridge-${role}.service`;
+        // The binary is not installed here: point ExecStart at one that exists, change nothing else.
+        await Deno.writeTextFile(
+          `${dir}/${name}`,
+          read(`dist/${name}`).replace(BINARY, Deno.execPath()),
+        );
+        const out = await new Deno.Command("systemd-analyze", {
+          args: ["verify", `${dir}/${name}`],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 0, text);
+        assert.equal(text.trim(), "", `${name}: ${text}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

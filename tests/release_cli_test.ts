@@ -135,19 +135,29 @@ Deno.test("compile --fedi bakes the role into the binary's command line", () => 
 Deno.test("compile without Internet: one message naming DENORT_BIN and where to build", async () => {
   const out = `${Deno.makeTempDirSync({ prefix: "compile-" })}/xmpp-ap-bridge`;
   try {
-    const r = await task("compile", ["--config", EXAMPLE, "--xmpp", "--output", out]);
+    // The runtime download goes to a proxy on a closed loopback port: it fails as it does
+    // offline, and nothing leaves this machine.
+    const proxy = "http://127.0.0.1:9";
+    const r = await task("compile", ["--config", EXAMPLE, "--xmpp", "--output", out], {
+      HTTPS_PROXY: proxy,
+      HTTP_PROXY: proxy,
+      ALL_PROXY: proxy,
+      NO_PROXY: "",
+    });
     if (r.code === 0) {
       // A machine that can fetch Deno's runtime builds the binary: a one-role one.
       const v = await new Deno.Command(out, { args: ["--version"], stdout: "piped" }).output();
       assert.match(decoder.decode(v.stdout), /^permissions: narrowed/m);
       return;
     }
-    assert.match(r.stderr, /^Cannot build the binary: deno compile must fetch Deno's runtime/);
+    // The launcher first says which hosts it derived the permissions from.
+    const message = r.stderr.slice(r.stderr.indexOf("Cannot build"));
+    assert.match(message, /^Cannot build the binary: deno compile must fetch Deno's runtime/m);
     assert.match(r.stderr, /DENORT_BIN=/);
     assert.match(r.stderr, /build on a machine with Internet access/);
     assert.match(r.stderr, /release bundle/);
     assert.doesNotMatch(r.stderr, /Stack backtrace|dns error/, "deno's own error is replaced");
-    assert.equal(r.stderr.trimEnd().split("\n").length, 2, r.stderr);
+    assert.equal(message.trimEnd().split("\n").length, 2, r.stderr);
     // The stamp is put back: the source tree says "from source" again.
     assert.match(Deno.readTextFileSync(`${ROOT}src/build_info.ts`), /= null;/);
   } finally {

@@ -22,6 +22,9 @@ import { derivePermissions } from "../src/permissions.ts";
 import { configFromCli, needsNoConfig, parseCli } from "../main.ts";
 import { offlineCompileMessage, runCompile } from "./compile.ts";
 import { readGitCommit, stampBuildInfo } from "./build_info.ts";
+import { EXIT_CONFIG } from "../src/exit_codes.ts";
+import { credentialsDirectory } from "../src/credentials.ts";
+import { describeDiscovery, discover } from "../src/discovery.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -78,16 +81,24 @@ async function launch(argv: string[]): Promise<number> {
     const roles = cli.roles;
     if (roles.length === 1) baked = [`--${roles[0]}`];
     const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
+    const netRoles = cli.importOldDb !== undefined ? [] : roles;
+    // The SRV targets and the announced streaming host: what the bridge will connect to.
+    const found = await discover(config, netRoles);
+    for (const line of describeDiscovery(config, netRoles, found)) console.error(line);
     flags = derivePermissions({
       config,
-      roles: cli.importOldDb !== undefined ? [] : roles,
+      roles: netRoles,
       envFile,
       extraRead,
+      xmppTargets: found.xmppTargets,
+      nameServers: found.nameServers,
+      streamingUrl: found.streamingUrl,
+      credentialsDirectory: credentialsDirectory(),
     });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
-      return 1;
+      return EXIT_CONFIG;
     }
     if (e instanceof TypeError) {
       console.error(`${e.message}\nSee --help for the options.`);
@@ -118,7 +129,8 @@ async function launch(argv: string[]): Promise<number> {
     if (result.offline) console.error(offlineCompileMessage(target));
     return result.code;
   }
-  const args = ["run", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
+  // --no-prompt: a host outside the set is refused (and reported), never offered at a prompt.
+  const args = ["run", "--no-prompt", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
   const child = new Deno.Command("deno", { args, stdin: "inherit" }).spawn();
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     Deno.addSignalListener(sig, () => child.kill(sig));

@@ -184,7 +184,7 @@ export class Reader extends FieldReader {
   servers(
     apInstance: string,
     xmppInstance: string,
-  ): Pick<Config, "apApiUrl" | "apStreamingUrl" | "xmppHost" | "xmppPort"> {
+  ): Pick<Config, "apApiUrl" | "apStreamingUrl" | "xmppHost" | "xmppPort" | "xmppSrv"> {
     const apApiUrl = this.string("ap-api-url", `https://${apInstance}`).replace(/\/+$/, "");
     if (apInstance && !isHttpUrl(apApiUrl)) this.bad("ap-api-url", "an http(s) address", apApiUrl);
     const apStreamingUrl = this.string("ap-streaming-url", null);
@@ -194,7 +194,9 @@ export class Reader extends FieldReader {
     const xmppHost = this.string("xmpp-host", xmppInstance);
     const xmppPort = this.int("xmpp-port", this.default("xmpp-port"), setting("xmpp-port").min);
     if (xmppPort > 65535) this.bad("xmpp-port", "a port number up to 65535", xmppPort);
-    return { apApiUrl, apStreamingUrl, xmppHost, xmppPort };
+    // No xmpp-host: the SRV records of the bot's domain name the host (src/xmpp/srv.ts).
+    const xmppSrv = !this.present("xmpp-host");
+    return { apApiUrl, apStreamingUrl, xmppHost, xmppPort, xmppSrv };
   }
 
   prefixes(): Prefixes {

@@ -91,6 +91,11 @@ export interface Config {
   /** Host and port to connect to for XMPP (`xmpp-host`, `xmpp-port`). */
   readonly xmppHost: string;
   readonly xmppPort: number;
+  /**
+   * `xmpp-host` is not set: the host comes from the SRV records of the bot's domain (srv.ts),
+   * and `xmppHost`/`xmppPort` are the fallback when there is none.
+   */
+  readonly xmppSrv: boolean;
   /** PEM file of a private CA that signed the XMPP server's certificate (`xmpp-tls-ca-file`). */
   readonly xmppCaFile: string | null;
   /** Things worth a warning that did not stop loading (values clamped, and so on). */

@@ -33,6 +33,7 @@ import { CatchUpQueue, DEFAULT_OVERLAP } from "./catch_up.ts";
 import { NotificationInlet } from "./inbound.ts";
 import type { ReadContext } from "./notification.ts";
 import type { BotIdentity } from "./server_info.ts";
+import { isPermissionError, PermissionRefusedError } from "../permission_error.ts";
 import { StreamConnection } from "./stream.ts";
 import { backoffDelay } from "../time/retry.ts";
 import { sleep } from "../time/clock.ts";
@@ -211,7 +212,22 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     try {
       conn = this.#openStream();
     } catch (e) {
-      // A bad address or a missing permission: logged, and tried again after the backoff.
+      if (isPermissionError(e)) {
+        // The permission set will never allow this host: stop, naming the key (the caller
+        // exits with code 77), rather than retrying forever.
+        this.#ready.reject(
+          new PermissionRefusedError(
+            `the permission set does not allow the streaming API at ${this.#streamingUrl} ` +
+              `(${errorText(e)}). The server announces its streaming on a host the permissions ` +
+              `were not derived for: run "deno task flags" or "deno task compile" again, or ` +
+              `set ap-streaming-url to the address to use and derive the permissions again`,
+            { cause: e },
+          ),
+        );
+        this.#abort.abort();
+        return null;
+      }
+      // A bad address: logged, and tried again after the backoff.
       this.#log.error("Cannot open the stream: {error}", { error: errorText(e) });
       return null;
     }

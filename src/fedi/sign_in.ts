@@ -14,6 +14,7 @@ import { sleep } from "../time/clock.ts";
 import type { FediApi } from "./api.ts";
 import { newestNotificationId } from "./catch_up.ts";
 import { FediApiError } from "./errors.ts";
+import { isPermissionError, PermissionRefusedError } from "../permission_error.ts";
 import type { NotificationInlet } from "./inbound.ts";
 import { type BotIdentity, FediStartupError, readServerSettings } from "./server_info.ts";
 
@@ -59,6 +60,13 @@ export async function signIn(
       return { identity: settings.identity, streamingUrl: settings.streamingUrl };
     } catch (e) {
       if (e instanceof FediStartupError || parts.signal.aborted) throw e;
+      if (isPermissionError(e)) {
+        throw new PermissionRefusedError(
+          `the permission set does not allow the Fediverse server at ${parts.config.apApiUrl} ` +
+            `(${errorText(e)}): derive the permissions again for ap-api-url`,
+          { cause: e },
+        );
+      }
       if (e instanceof FediApiError && e.permanent) {
         throw new FediStartupError(`Cannot start the Fediverse bot: ${e.message}`);
       }

@@ -192,3 +192,16 @@ export function wireJid(jid: string): string {
 function refused(problem: string): AddressCheck {
   return { ok: false, problem };
 }
+
+/**
+ * Names reserved for documentation and tests (RFC 2606, RFC 6761): `example`, `test`, `invalid`,
+ * `localhost` and `example.com/.net/.org`, with everything below them. No real server has one, so
+ * the bridge never asks the public DNS or the Internet about them (an example configuration, a
+ * test setup); a name that is not even a domain counts as reserved too.
+ */
+export function isReservedDomain(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, "");
+  if (name === "" || /^[\d.]+$/.test(name) || name.includes(":")) return false;
+  return /(^|\.)(example|test|invalid|localhost)$/.test(name) ||
+    /(^|\.)example\.(com|net|org)$/.test(name);
+}

@@ -4,6 +4,7 @@ import {
   checkAcct,
   checkDomain,
   checkJid,
+  isReservedDomain,
   showAddress,
   wireJid,
 } from "./address.ts";
@@ -102,4 +103,13 @@ Deno.test("canonical, shown and wire forms", () => {
   assert.equal(wireJid("jörg@xn--bcher-kva.example"), "jörg@bücher.example");
   assert.equal(wireJid("bob@xmpp.test"), "bob@xmpp.test");
   assert.equal(showAddress("a\u0001b\uFFFF\u{1FFFF}c"), "a\\u0001b\\uFFFF\\u{1FFFF}c");
+});
+
+Deno.test("names reserved for examples and tests are recognised, real ones and addresses not", () => {
+  for (const name of ["chat.example", "social.test", "a.invalid", "localhost", "x.example.org"]) {
+    assert.ok(isReservedDomain(name), name);
+  }
+  for (const name of ["example.social", "example.im", "mastodon.social", "127.0.0.1", "::1"]) {
+    assert.ok(!isReservedDomain(name), name);
+  }
 });

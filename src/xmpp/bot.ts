@@ -28,13 +28,13 @@ import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
 import { DEFAULT_TUNING, type XmppTuning } from "./tuning.ts";
 import { systemClock } from "../time/clock.ts";
 import type { Clock } from "../core/ports.ts";
+import { denoSrvLookup, srvDomainOf, type SrvLookup, TargetRotation } from "./srv.ts";
 import type { XmlElement } from "./xml.ts";
 
 /** The configuration the bot reads. */
-export type XmppBotConfig = Pick<
-  Config,
-  "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile"
->;
+export type XmppBotConfig =
+  & Pick<Config, "xmppJid" | "xmppPassword" | "xmppHost" | "xmppPort" | "xmppCaFile">
+  & Partial<Pick<Config, "xmppSrv">>;
 
 /** Called when an error comes back for a message we sent. */
 export type BounceHandler = (
@@ -67,6 +67,11 @@ export interface XmppBotOptions {
    * bot resumes it (default: in memory, nothing survives the process).
    */
   readonly smStore?: SmStateStore;
+  /**
+   * How SRV records are looked up when `xmpp-host` is unset (default: `Deno.resolveDns` with
+   * the system's resolver; tests point it at a DNS server of their own).
+   */
+  readonly srvLookup?: SrvLookup;
 }
 
 export class XmppBot implements AsyncDisposable {
@@ -87,7 +92,9 @@ export class XmppBot implements AsyncDisposable {
     this.#session = new XmppSession({
       jid: config.xmppJid,
       password: config.xmppPassword,
-      service: serviceUrl(config.xmppHost, config.xmppPort),
+      service: config.xmppSrv
+        ? srvService(config, options)
+        : serviceUrl(config.xmppHost, config.xmppPort),
       resource: options.resource ?? "xmpp-ap-bridge",
       caFile: config.xmppCaFile,
       log: options.log,
@@ -197,6 +204,17 @@ export class XmppBot implements AsyncDisposable {
 }
 
 /** `xmpp://host:port` (an IPv6 address in brackets). */
+/** Each attempt's service from the SRV records of the JID's domain (srv.ts). */
+function srvService(config: XmppBotConfig, options: XmppBotOptions): () => Promise<string> {
+  const rotation = new TargetRotation(
+    srvDomainOf(config.xmppJid),
+    config.xmppPort,
+    options.srvLookup ?? denoSrvLookup(),
+    options.random ?? Math.random,
+  );
+  return () => rotation.next();
+}
+
 export function serviceUrl(host: string, port: number): string {
   const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `xmpp://${h}:${port}`;

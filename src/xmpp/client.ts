@@ -55,6 +55,16 @@ export function openClient(options: ClientOptions): XmppClient {
     credentials,
   });
   xmpp.reconnect.stop();
+  // Direct TLS (xmpps://, XEP-0368): the certificate must be the XMPP domain's, whatever host
+  // the SRV record pointed to, and the server learns which domain is wanted (SNI).
+  const entity = xmpp as unknown as { socketParameters: (service: string) => object | undefined };
+  const socketParameters = entity.socketParameters.bind(xmpp);
+  entity.socketParameters = (service: string) => {
+    const params = socketParameters(service);
+    return service.startsWith("xmpps:") && params
+      ? { ...params, servername: options.domain }
+      : params;
+  };
   const sendMany = xmpp.sendMany.bind(xmpp);
   xmpp.sendMany = (elements) => elements.length === 0 ? Promise.resolve() : sendMany(elements);
   xmpp.streamManagement.requestAckDebounce = options.ackRequestDelayMs;

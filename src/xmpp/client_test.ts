@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chooseMechanism, destroySocket } from "./client.ts";
+import { chooseMechanism, destroySocket, openClient } from "./client.ts";
 
 Deno.test("SCRAM is preferred, PLAIN is the fallback, ANONYMOUS never", () => {
   assert.equal(chooseMechanism(["SCRAM-SHA-1", "PLAIN", "ANONYMOUS"]), "SCRAM-SHA-1");
@@ -16,4 +16,33 @@ Deno.test("destroySocket reaches the TLS socket inside @xmpp/tls's wrapper", () 
   destroySocket(null);
   destroySocket({ socket: null, destroy: () => calls.push("wrapper without socket") });
   assert.deepEqual(calls, ["plain", "tls", "wrapper without socket"]);
+});
+
+Deno.test("direct TLS (xmpps://) checks the certificate against the XMPP domain, not the SRV host", () => {
+  const xmpp = openClient({
+    jid: "bot@chat.example",
+    password: "unused",
+    domain: "chat.example",
+    service: "",
+    resource: "test",
+    stepTimeoutMs: 1000,
+    ackRequestDelayMs: 10,
+  });
+  // What connect(service) does first: pick the transport for the service's scheme.
+  const entity = xmpp as unknown as {
+    _findTransport(service: string): unknown;
+    Transport: unknown;
+    socketParameters(service: string): Record<string, unknown> | undefined;
+  };
+  const direct = "xmpps://xmpp-1.hosting.example:5223";
+  entity.Transport = entity._findTransport(direct);
+  assert.deepEqual(entity.socketParameters(direct), {
+    port: 5223,
+    host: "xmpp-1.hosting.example",
+    servername: "chat.example",
+  });
+  // STARTTLS: the plain socket has no name to check; the upgrade checks the domain itself.
+  const plain = "xmpp://xmpp-1.hosting.example:5222";
+  entity.Transport = entity._findTransport(plain);
+  assert.equal(entity.socketParameters(plain)?.servername, undefined);
 });

@@ -28,6 +28,7 @@ import { destroySocket, openClient } from "./client.ts";
 import { capsElement, capsVer, discoInfo } from "./disco.ts";
 import { describeError, isPermanentConnectError } from "./errors.ts";
 import { wireJid } from "../text/address.ts";
+import { isPermissionError, PermissionRefusedError } from "../permission_error.ts";
 import { bareJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import { Pinger, type PingOutcome } from "./pinger.ts";
@@ -49,8 +50,11 @@ export interface SessionOptions {
   /** The bot's bare JID. */
   readonly jid: string;
   readonly password: string;
-  /** `xmpp://host:port`. */
-  readonly service: string;
+  /**
+   * `xmpp://host:port` (STARTTLS) or `xmpps://host:port` (direct TLS); or a function giving
+   * the service for each attempt (the SRV targets in turn, see srv.ts).
+   */
+  readonly service: string | (() => Promise<string>);
   readonly resource: string;
   /** PEM file of a private CA to trust for the connection, or null. */
   readonly caFile: string | null;
@@ -104,7 +108,8 @@ export class XmppSession {
       jid: this.jid,
       password: options.password,
       domain: this.domain,
-      service: options.service,
+      // Each attempt names its service (connect(service)); this one is only the default.
+      service: typeof options.service === "string" ? options.service : "",
       resource: options.resource,
       stepTimeoutMs: options.tuning.stepTimeoutMs,
       ackRequestDelayMs: options.tuning.ackRequestDelayMs,
@@ -270,10 +275,12 @@ export class XmppSession {
   }
 
   async #runAttempt(): Promise<void> {
-    const { tuning, timers, service } = this.#o;
+    const { tuning, timers } = this.#o;
     const sm = this.#xmpp.streamManagement;
     const watch = new AttemptWatch(this.#xmpp, sm, timers, tuning.sessionTimeoutMs);
+    let service = typeof this.#o.service === "string" ? this.#o.service : "";
     try {
+      if (typeof this.#o.service !== "string") service = await this.#o.service();
       this.#log.debug("connecting to {service}", { service });
       await watch.guard(this.#xmpp.connect(service));
       await watch.guard(this.#xmpp.open({ domain: this.domain }));
@@ -298,6 +305,21 @@ export class XmppSession {
       watch.close();
       if (this.#stopped) return;
       destroySocket(this.#xmpp.socket);
+      if (this.#first !== null && isPermissionError(error)) {
+        // The permission set will never allow it: say which setting leads there, and stop.
+        const refused = new PermissionRefusedError(
+          `the permission set does not allow connecting to ${service || this.domain} ` +
+            `(${describeError(error)}): the XMPP server's SRV records or xmpp-host changed ` +
+            `since the permissions were derived; run "deno task flags" or "deno task compile" ` +
+            `again, or set xmpp-host and xmpp-port`,
+          { cause: error },
+        );
+        // Not logged here: the caller reports it once, as the reason the process stops.
+        this.#first.reject(refused);
+        this.#first = null;
+        void this.stop();
+        return;
+      }
       if (this.#first !== null && isPermanentConnectError(error)) {
         this.#log.error("cannot log in to XMPP as {jid}: {error}", {
           jid: this.jid,
@@ -310,11 +332,15 @@ export class XmppSession {
         return;
       }
       const delay = this.#scheduleReconnect();
-      this.#log.warning("XMPP connection attempt failed: {error}; next try in {delay} ms", {
-        error: describeError(error),
-        delay,
-        attempt: this.#failures,
-      });
+      this.#log.warning(
+        "XMPP connection attempt to {service} failed: {error}; next try in {delay} ms",
+        {
+          service,
+          error: describeError(error),
+          delay,
+          attempt: this.#failures,
+        },
+      );
     }
   }
 

@@ -284,7 +284,8 @@ export class MastodonTestServer implements AsyncDisposable {
 
   /** Base URL of the streaming API, as the instance entities announce it. */
   get streamingUrl(): string {
-    return `ws://127.0.0.1:${this.#front.port}`;
+    const announced = this.#options.announcedStreamingUrl;
+    return announced ? announced(this.#front.port) : `ws://127.0.0.1:${this.#front.port}`;
   }
 
   createAccount(input: NewAccount): TestAccount {

@@ -186,6 +186,12 @@ export interface MastodonTestServerOptions {
   mediaRateLimit?: { limit?: number; windowMs?: number };
   /** How uploads are processed (also `setMediaProcessing`). */
   mediaProcessing?: MediaProcessingOptions;
+  /**
+   * The streaming base URL the instance entities announce, as a server streaming on another
+   * host does; a function of the port, which is known only once listening. Default
+   * `ws://127.0.0.1:<port>`.
+   */
+  announcedStreamingUrl?: (port: number) => string;
 }
 
 /**

@@ -45,6 +45,8 @@ export interface StartProsodyOptions {
   readonly scramIterations?: number;
   /** Deadline for the server to become ready, per start; default 20 s. */
   readonly startTimeoutMs?: number;
+  /** Also listen for direct TLS (XEP-0368) on a second free port (see `directTlsPort`). */
+  readonly directTls?: boolean;
 }
 
 /** Signals that end Prosody. */
@@ -58,6 +60,8 @@ export interface ProsodyServer extends AsyncDisposable {
   readonly host: string;
   /** The client port; it stays the same across {@linkcode ProsodyServer.restart}. */
   readonly port: number;
+  /** The direct TLS port when started with `directTls`, else null (absent: not supported). */
+  readonly directTlsPort?: number | null;
   /** `xmpp://127.0.0.1:<port>` for `@xmpp/client`'s `service` option. */
   readonly service: string;
   /** PEM file of the CA that signed the server certificate (valid for the domain, localhost, 127.0.0.1). */
@@ -95,6 +99,7 @@ class Server implements ProsodyServer {
   readonly caPem: string;
   readonly logFile: string;
   #port = 0;
+  #directTlsPort: number | null = null;
   #process: ProsodyProcess | null = null;
   #stopped = false;
   readonly #dir: string;
@@ -129,6 +134,10 @@ class Server implements ProsodyServer {
     return this.#port;
   }
 
+  get directTlsPort(): number | null {
+    return this.#directTlsPort;
+  }
+
   get service(): string {
     return `xmpp://${HOST}:${this.#port}`;
   }
@@ -144,7 +153,13 @@ class Server implements ProsodyServer {
   /** Write the configuration for `port`. */
   async configure(port: number): Promise<void> {
     this.#port = port;
+    if (this.#options.directTls) {
+      let other = freePort(HOST);
+      while (other === port) other = freePort(HOST);
+      this.#directTlsPort = other;
+    }
     const text = renderProsodyConfig({
+      ...(this.#directTlsPort !== null ? { directTlsPort: this.#directTlsPort } : {}),
       domain: this.domain,
       host: HOST,
       port,
@@ -321,6 +336,7 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
         smacksHibernationSeconds: options.smacksHibernationSeconds ?? 600,
         scramIterations: options.scramIterations ?? 4096,
         startTimeoutMs: options.startTimeoutMs ?? 20_000,
+        directTls: options.directTls ?? false,
       },
     });
     try {

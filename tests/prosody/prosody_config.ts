@@ -16,6 +16,8 @@ export interface ProsodyConfigOptions {
   readonly host: string;
   /** Client-to-server (STARTTLS) port. */
   readonly port: number;
+  /** Client-to-server port with TLS from the first byte (XEP-0368), if any. */
+  readonly directTlsPort?: number;
   /** Directory of Prosody's data (accounts, rosters, offline messages). */
   readonly dataDir: string;
   /** Where mod_posix writes the process id. */
@@ -89,7 +91,7 @@ log = {
 interfaces = ${luaList([o.host])}
 c2s_interfaces = ${luaList([o.host])}
 c2s_ports = { ${o.port} }
-c2s_direct_tls_ports = { }
+c2s_direct_tls_ports = { ${o.directTlsPort ?? ""} }
 legacy_ssl_ports = { }
 s2s_ports = { }
 
