@@ -315,11 +315,31 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     if (p.level === "error") log.error(p.message);
     else log.warn(p.message);
   }
+  // Listening for SIGINT/SIGTERM from here on: a stop asked for during the drop-in import is
+  // honoured once the import (one transaction) is through, never by dying in the middle.
+  const stop = stopSignal();
   if (!adoptOldDatabase(config, cli.timeZone)) {
+    stop.dispose();
     await stopLogging();
-    return 1;
+    return EXIT_CONFIG;
   }
-  return await run(config, cli.roles, i18n);
+  return await run(config, cli.roles, i18n, stop);
+}
+
+/** Resolves on SIGINT or SIGTERM until disposed. */
+function stopSignal(): { stopped: Promise<void>; dispose: () => void } {
+  let stopping: (() => void) | null = null;
+  const stopped = new Promise<void>((resolve) => (stopping = resolve));
+  const onStop = () => stopping?.();
+  Deno.addSignalListener("SIGINT", onStop);
+  Deno.addSignalListener("SIGTERM", onStop);
+  return {
+    stopped,
+    dispose: () => {
+      Deno.removeSignalListener("SIGINT", onStop);
+      Deno.removeSignalListener("SIGTERM", onStop);
+    },
+  };
 }
 
 /**
@@ -353,13 +373,14 @@ function adoptOldDatabase(config: Config, timeZone: string | undefined): boolean
 }
 
 /** Runs the roles until SIGINT or SIGTERM; SIGHUP re-reads the lists and state files. */
-async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<number> {
+async function run(
+  config: Config,
+  roles: readonly Role[],
+  i18n: I18n,
+  stop: { stopped: Promise<void> },
+): Promise<number> {
   const log = logger("main");
-  let stopping: (() => void) | null = null;
-  const stopped = new Promise<void>((resolve) => (stopping = resolve));
-  const onStop = () => stopping?.();
-  Deno.addSignalListener("SIGINT", onStop);
-  Deno.addSignalListener("SIGTERM", onStop);
+  const { stopped } = stop;
   let bridge: Bridge;
   try {
     bridge = await Promise.race([
@@ -371,7 +392,10 @@ async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<
     await stopLogging();
     return exitCodeFor(e);
   }
-  if (bridge === null) return 0;
+  if (bridge === null) {
+    await stopLogging();
+    return 0;
+  }
   const onReload = () => bridge.reload();
   Deno.addSignalListener("SIGHUP", onReload);
   await stopped;

@@ -14,6 +14,9 @@ import { backupPath, oldBridgePath, openStore, XMPP } from "../src/store/mod.ts"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** A port nothing listens on (the discard port, never served here). */
+const CLOSED_PORT = 9;
+
 /** A deployment in a temporary folder: the old-style configuration with its paths there. */
 function deployment(dir: string): { config: string; database: string; flags: string[] } {
   const config = `${dir}/config.yml`;
@@ -22,14 +25,25 @@ function deployment(dir: string): { config: string; database: string; flags: str
   Deno.writeTextFileSync(
     config,
     Deno.readTextFileSync(`${ROOT}tests/fixtures/old-config.yml`)
+      // Both servers on closed loopback ports: the bridge runs and retries, and nothing it
+      // tries leaves this machine.
+      .replace(
+        /^---\n/m,
+        `---\nap-api-url: http://127.0.0.1:${CLOSED_PORT}\n` +
+          `ap-streaming-url: ws://127.0.0.1:${CLOSED_PORT}\n` +
+          `xmpp-host: 127.0.0.1\nxmpp-port: ${CLOSED_PORT}\n`,
+      )
       .replace(/^bridge-database-file:.*$/m, `bridge-database-file: ${database}`)
       .replace(/^bridge-files-dir:.*$/m, `bridge-files-dir: ${dir}/files`)
       .replace(/^bridge-log-file:.*$/m, "bridge-log-file: ''")
       .replace(/^translation-dir:.*$/m, "translation-dir: ''"),
   );
   const loaded = loadConfig({ path: config, env: {}, roles: ["fedi", "xmpp"] });
-  const flags = derivePermissions({ config: loaded, roles: ["fedi", "xmpp"], envFile: null })
-    .filter((f) => !f.startsWith("--allow-net"));
+  const flags = derivePermissions({ config: loaded, roles: ["fedi", "xmpp"], envFile: null });
+  assert.deepEqual(
+    flags.filter((f) => f.startsWith("--allow-net")),
+    [`--allow-net=127.0.0.1:${CLOSED_PORT}`],
+  );
   return { config, database, flags };
 }
 
