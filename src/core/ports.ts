@@ -17,6 +17,14 @@ export interface FediAccountInfo {
   readonly url: string | null;
 }
 
+/** How an account and the bot stand to each other, as the bot's server sees it. */
+export interface FediRelationship {
+  /** The account follows the bot. */
+  readonly followedBy: boolean;
+  /** The bot follows the account (an accepted follow, not a pending request). */
+  readonly following: boolean;
+}
+
 /** One recent status of an account: only what the activity and language checks need. */
 export interface FediStatusInfo {
   /** Epoch milliseconds. */
@@ -31,6 +39,8 @@ export interface FediDirectory {
   recentStatuses(accountId: string, limit: number): Promise<FediStatusInfo[]>;
   /** The software name from the server's nodeinfo, or null when unknown or not allowed. */
   appName(domain: string): Promise<string | null>;
+  /** Whether the account follows the bot and the bot it; null when the server does not say. */
+  relationship(accountId: string): Promise<FediRelationship | null>;
 }
 
 /** The Fediverse server's posting limits, as last read from its instance entity. */

@@ -14,7 +14,7 @@ import type { User } from "../store/users.ts";
 import { botDomains, domainOf, type Turn } from "./context.ts";
 import { charge, limitOf, negativeLookupsOf } from "./flood.ts";
 import { type CommandName, COMMANDS } from "./parse.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
+import type { FediAccountInfo, FediDirectory, FediRelationship, FediStatusInfo } from "./ports.ts";
 import { type Account, FEDI } from "./types.ts";
 
 /** What made the sender ask to join. */
@@ -159,11 +159,9 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
       }),
   ];
   if (sender.network === FEDI) {
-    lines.push(turn.t("reg.follow_back"));
-    // A follow (request) says they follow us; a command or a message cannot tell.
-    if (how.trigger !== "follow" && how.trigger !== "follow_request") {
-      lines.push(turn.t("reg.follow_me"));
-    }
+    const standing = await followState(deps.fedi!, how, accountId);
+    if (!standing.following) lines.push(turn.t("reg.follow_back"));
+    if (!standing.followedBy) lines.push(turn.t("reg.follow_me"));
   } else {
     lines.push(turn.t("reg.subscribe_back"));
   }
@@ -257,6 +255,31 @@ async function lookupFediAccount(
     lang ??= usableLanguage(turn, statuses[0]?.language ?? null);
   }
   return { info, lang };
+}
+
+/**
+ * Whether the sender follows the bot and the bot them. A follow (request) says they follow us;
+ * otherwise the bot's server is asked (`relationships`). When it cannot say, neither is assumed,
+ * so the answer asks for both, as it always did.
+ */
+async function followState(
+  fedi: FediDirectory,
+  how: RegisterHow,
+  accountId: string | null,
+): Promise<FediRelationship> {
+  const byTrigger = how.trigger === "follow" || how.trigger === "follow_request";
+  let known: FediRelationship | null = null;
+  if (accountId !== null) {
+    try {
+      known = await fedi.relationship(accountId);
+    } catch {
+      known = null;
+    }
+  }
+  return {
+    followedBy: byTrigger || known?.followedBy === true,
+    following: known?.following === true,
+  };
 }
 
 /** The shipped language serving `code`, or null. */

@@ -8,7 +8,7 @@ import { openLists } from "../lists.ts";
 import { loadTranslations } from "../locales.ts";
 import { openStore } from "../store/store.ts";
 import type { CoreDeps } from "./context.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "./ports.ts";
+import type { FediAccountInfo, FediDirectory, FediRelationship, FediStatusInfo } from "./ports.ts";
 import type { Effect } from "./types.ts";
 
 export const BASE_CONFIG = `
@@ -98,6 +98,15 @@ export class FakeFediDirectory implements FediDirectory {
       if (a.info.id === accountId) return Promise.resolve(a.statuses.slice(0, limit));
     }
     return Promise.resolve([]);
+  }
+
+  /** Relationships by account id; an id not here has none known (null). */
+  readonly relationships = new Map<string, FediRelationship>();
+
+  relationship(accountId: string): Promise<FediRelationship | null> {
+    this.calls.push(`relationship ${accountId}`);
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve(this.relationships.get(accountId) ?? null);
   }
 
   appName(domain: string): Promise<string | null> {
