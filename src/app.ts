@@ -30,6 +30,9 @@ import { BudgetShare } from "./fedi/share.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
 import { XmppBot } from "./xmpp/bot.ts";
 import { MetaSmStateStore } from "./xmpp/sm_state.ts";
+import { type LeaseOptions, RoleLease } from "./lease.ts";
+import { fediWatch, HealthBoard, xmppWatch } from "./health/board.ts";
+import type { LeaseRow } from "./store/leases.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
 const DEDUPE_KEEP_MS = 7 * 24 * 60 * 60_000;
@@ -44,6 +47,10 @@ export interface BridgeOptions {
   readonly now?: () => number;
   /** How often an outbox worker looks for rows the other process wrote (ms). */
   readonly pollMs?: number;
+  /** The heartbeat's timer and timing (tests); the defaults of src/lease.ts otherwise. */
+  readonly lease?: Pick<LeaseOptions, "timer" | "beatMs" | "missedBeats">;
+  /** Told when another process took this one's role over: the process must stop. */
+  readonly onLeaseLost?: (holder: LeaseRow | undefined) => void;
 }
 
 /** A started bridge; dispose it to stop. */
@@ -51,6 +58,8 @@ export interface Bridge extends AsyncDisposable {
   readonly store: Store;
   readonly lists: Lists;
   readonly outbox: Outbox;
+  /** The sessions' states and the outbox figures the heartbeat reports. */
+  readonly health: HealthBoard;
   /** Re-reads the domain lists and state files now (SIGHUP). */
   reload(): void;
 }
@@ -64,6 +73,24 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     const store = stack.use(
       openStore(config.databaseFile, { onWarning: (message) => log.warn(message) }),
     );
+    // One process per role: refuse (RoleHeldError) before connecting anywhere.
+    const health = new HealthBoard(store, now);
+    stack.defer(() => health.close());
+    stack.use(RoleLease.acquire({
+      store,
+      roles,
+      now,
+      ...opts.lease,
+      health: (role) => health.report(role),
+      onLost: (holder) => opts.onLeaseLost?.(holder),
+      onError: (e) => log.error("cannot write the heartbeat: {error}", { error: e }),
+      onTakeover: (old) =>
+        log.warn("took over the {role} role from pid {pid} on {host}, whose heartbeat stopped", {
+          role: old.role,
+          pid: old.pid,
+          host: old.host,
+        }),
+    }));
     const lists = openLists({
       dir: config.filesDir,
       words: stateWords(config),
@@ -152,6 +179,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       });
       const bot = new FediBot({ config, store, core, api: fediApi, timers: systemTimers });
       stack.use(bot);
+      health.track("fedi", fediWatch(bot));
       const worker = new OutboxWorker({
         outbox,
         sender,
@@ -186,6 +214,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         if (event === "online" || event === "resumed") worker.retryNow();
       });
       stack.defer(unsubscribe);
+      health.track("xmpp", xmppWatch(bot));
       starts.push(bot.start());
     }
     // A bot that cannot sign in for good (a refused token or password) makes this throw; one
@@ -227,6 +256,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       store,
       lists,
       outbox,
+      health,
       reload: () => {
         lists.isSending();
         lists.isOpen();
