@@ -76,7 +76,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     // One process per role: refuse (RoleHeldError) before connecting anywhere.
     const health = new HealthBoard(store, now);
     stack.defer(() => health.close());
-    stack.use(RoleLease.acquire({
+    const lease = stack.use(RoleLease.acquire({
       store,
       roles,
       now,
@@ -91,6 +91,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
           host: old.host,
         }),
     }));
+    // A session that comes up or goes down is in the database at once, not at the next beat.
+    health.onChange(() => lease.beat());
     const lists = openLists({
       dir: config.filesDir,
       words: stateWords(config),

@@ -37,6 +37,7 @@ export class HealthBoard {
   readonly #now: () => number;
   readonly #sessions = new Map<string, { state: SessionState; since: number }>();
   readonly #unwatch: (() => void)[] = [];
+  #changed: () => void = () => {};
 
   constructor(store: Store, now: () => number) {
     this.#store = store;
@@ -49,11 +50,17 @@ export class HealthBoard {
     this.#unwatch.push(watch((state) => this.set(role, state)));
   }
 
+  /** Calls `fn` after each change of a session's state (the heartbeat writes it at once). */
+  onChange(fn: () => void): void {
+    this.#changed = fn;
+  }
+
   /** Sets the state of a role's session (an unchanged state keeps its `since`). */
   set(role: string, state: SessionState): void {
     const current = this.#sessions.get(role);
     if (current?.state === state) return;
     this.#sessions.set(role, { state, since: this.#now() });
+    this.#changed();
   }
 
   /** The state of a role's session, or undefined when it is not tracked here. */
