@@ -32,6 +32,8 @@ import { XmppBot } from "./xmpp/bot.ts";
 import { MetaSmStateStore } from "./xmpp/sm_state.ts";
 import { type LeaseOptions, RoleLease } from "./lease.ts";
 import { fediWatch, HealthBoard, xmppWatch } from "./health/board.ts";
+import { metricsText, serveMetrics } from "./health/metrics.ts";
+import { loopbackListen } from "./config_reader.ts";
 import type { LeaseRow } from "./store/leases.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
@@ -93,6 +95,20 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }));
     // A session that comes up or goes down is in the database at once, not at the next beat.
     health.onChange(() => lease.beat());
+    const listen = config.metricsListen === null ? null : loopbackListen(config.metricsListen);
+    if (listen !== null) {
+      // Both roles' metrics come from the database: when the other process serves them already
+      // (one configuration for two processes), this one leaves it at that.
+      try {
+        stack.use(serveMetrics(listen, () => metricsText(store, now(), lease.staleMs)));
+        log.info("metrics at http://{listen}/metrics", { listen: config.metricsListen });
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AddrInUse)) throw e;
+        log.info("metrics: {listen} is in use (the other bot's process serves them)", {
+          listen: config.metricsListen,
+        });
+      }
+    }
     const lists = openLists({
       dir: config.filesDir,
       words: stateWords(config),

@@ -232,6 +232,14 @@ export class Reader {
     if (apStreamingUrl !== null && !/^(wss?|https?):\/\/[^/]/.test(apStreamingUrl)) {
       this.bad("ap-streaming-url", "a ws(s):// or http(s):// address", apStreamingUrl);
     }
+    const metricsListen = this.string("metrics-listen", null);
+    if (metricsListen !== null && loopbackListen(metricsListen) === null) {
+      this.bad(
+        "metrics-listen",
+        "a loopback address and port, such as 127.0.0.1:9464 or [::1]:9464",
+        metricsListen,
+      );
+    }
     const xmppHost = this.string("xmpp-host", xmppInstance);
     const xmppPort = this.int("xmpp-port", 5222, 1);
     if (xmppPort > 65535) this.bad("xmpp-port", "a port number up to 65535", xmppPort);
@@ -282,6 +290,7 @@ export class Reader {
       xmppHost,
       xmppPort,
       xmppCaFile: this.path("xmpp-tls-ca-file", null),
+      metricsListen,
       notes: this.notes,
     };
     if (this.problems.length > 0) throw new ConfigError(this.file, this.problems);
@@ -364,6 +373,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "xmpp-host",
   "xmpp-port",
   "xmpp-tls-ca-file",
+  "metrics-listen",
   "max-commands-per-hour",
   "max-refusals-per-hour",
   "max-registration-attempts-per-day",
@@ -372,6 +382,20 @@ export const KNOWN_KEYS: readonly string[] = [
   "max-share-of-server-budget",
   "negative-lookup-cache-minutes",
 ];
+
+/**
+ * `host:port` of a loopback listener (`127.x.x.x`, `localhost`, `[::1]`), or null. The metrics
+ * are meant for a scraper on the same machine: nothing else may reach them.
+ */
+export function loopbackListen(text: string): { hostname: string; port: number } | null {
+  const m = /^(?:\[(::1)\]|(localhost|127(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(text.trim());
+  if (m === null) return null;
+  const hostname = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  if (hostname.startsWith("127.") && hostname.split(".").some((n) => Number(n) > 255)) return null;
+  return { hostname, port };
+}
 
 const LANG_RE = /^[a-z]{2,3}([-_][a-z0-9]{2,8})?$/i;
 

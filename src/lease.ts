@@ -104,12 +104,15 @@ export interface LeaseOptions {
 export class RoleLease implements Disposable {
   readonly #o: LeaseOptions;
   readonly claim: LeaseClaim;
+  /** A heartbeat older than this is a process that is gone or hangs (ms). */
+  readonly staleMs: number;
   #stopTimer: (() => void) | null = null;
   #lost = false;
 
   private constructor(opts: LeaseOptions, claim: LeaseClaim) {
     this.#o = opts;
     this.claim = claim;
+    this.staleMs = (opts.beatMs ?? DEFAULT_BEAT_MS) * (opts.missedBeats ?? DEFAULT_MISSED_BEATS);
   }
 
   /**

@@ -42,6 +42,8 @@ export function derivePermissions(input: PermissionInput): string[] {
     if (config.apStreamingUrl) net.add(hostPort(config.apStreamingUrl));
   }
   if (roles.includes("xmpp")) net.add(`${config.xmppHost}:${config.xmppPort}`);
+  // The optional metrics endpoint listens there (a loopback address, checked by the reader).
+  if (config.metricsListen && roles.length > 0) net.add(config.metricsListen);
 
   const dbDir = dirname(config.databaseFile);
   const read = new Set<string>([config.file, config.filesDir, dbDir]);

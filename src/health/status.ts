@@ -39,7 +39,8 @@ export function readStatus(
   return { ok: roles.every((r) => r.ok), roles };
 }
 
-function parseHealth(row: LeaseRow): Partial<RoleHealth> {
+/** The health a lease row holds; empty when it holds none or no JSON. */
+export function parseHealth(row: LeaseRow): Partial<RoleHealth> {
   try {
     const value = JSON.parse(row.health);
     return typeof value === "object" && value !== null ? value : {};

@@ -41,7 +41,15 @@ async function runOnce(
 }
 
 Deno.test("e2e: one process per role, --status, a public mention answered directly", async () => {
-  await using world = await World.start({ fediUsers: ["bob"], xmppUsers: ["alice"] });
+  // A free loopback port for the metrics.
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const metricsPort = probe.addr.port;
+  probe.close();
+  await using world = await World.start({
+    fediUsers: ["bob"],
+    xmppUsers: ["alice"],
+    extraConfig: `metrics-listen: 127.0.0.1:${metricsPort}\n`,
+  });
   trustCaForNodeTls(world.prosody.caPem);
   const { mastodon } = world;
   const bob = world.fediUsers.get("bob")!;
@@ -84,6 +92,13 @@ Deno.test("e2e: one process per role, --status, a public mention answered direct
     );
     assert.match(healthy.stdout, /XMPP bot: OK[^]*session: live/);
     assert.match(healthy.stdout, /Status: healthy/);
+
+    // The metrics, served under the derived permissions.
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    assert.match(text, /^xmpp_ap_bridge_session_live\{role="fedi"\} 1$/m);
+    assert.match(text, /^xmpp_ap_bridge_session_live\{role="xmpp"\} 1$/m);
   } finally {
     const stopped = await first.stop("SIGTERM");
     assert.equal(stopped.code, 0, first.log.join("\n"));
