@@ -30,7 +30,7 @@ import { BudgetShare } from "./fedi/share.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
 import { XmppBot } from "./xmpp/bot.ts";
 import { MetaSmStateStore } from "./xmpp/sm_state.ts";
-import { type LeaseOptions, RoleLease } from "./lease.ts";
+import { type LeaseOptions, RoleLease, roleLockPath } from "./lease.ts";
 import { fediWatch, HealthBoard, xmppWatch } from "./health/board.ts";
 import { metricsText, serveMetrics } from "./health/metrics.ts";
 import { loopbackListen } from "./config_reader.ts";
@@ -83,6 +83,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       roles,
       now,
       ...opts.lease,
+      lockPath: (role) => roleLockPath(config.databaseFile, role),
       health: (role) => health.report(role),
       onLost: (holder) => opts.onLeaseLost?.(holder),
       onError: (e) => log.error("cannot write the heartbeat: {error}", { error: e }),

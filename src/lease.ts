@@ -98,6 +98,32 @@ export interface LeaseOptions {
   readonly onError?: (error: unknown) => void;
   /** Told when a stale lease of a vanished process is taken over. */
   readonly onTakeover?: (previous: LeaseRow) => void;
+  /**
+   * A lock file per role (see {@link roleLockPath}), or null for none (an in-memory database).
+   * The operating system frees a process's lock when it ends, however it ends: a lease whose
+   * lock is free belongs to a process that is gone, and is taken over at once, without waiting
+   * for its heartbeat to go stale.
+   */
+  readonly lockPath?: (role: string) => string | null;
+}
+
+/** The lock file of a role, beside the database: `bridge.db-fedi.lock`. */
+export function roleLockPath(databaseFile: string, role: string): string | null {
+  return databaseFile === ":memory:" || databaseFile === "" ? null : `${databaseFile}-${role}.lock`;
+}
+
+/** Locks the role's lock file, if it has one; "taken" when another live process holds it. */
+function lockRole(path: string | null): Deno.FsFile | null | "taken" {
+  if (path === null) return null;
+  const file = Deno.openSync(path, { create: true, write: true, mode: 0o600 });
+  try {
+    if (file.tryLockSync(true)) return file;
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+  file.close();
+  return "taken";
 }
 
 /** The leases this process holds; dispose to give them up. */
@@ -108,6 +134,7 @@ export class RoleLease implements Disposable {
   readonly staleMs: number;
   #stopTimer: (() => void) | null = null;
   #lost = false;
+  #locks: Deno.FsFile[] = [];
 
   private constructor(opts: LeaseOptions, claim: LeaseClaim) {
     this.#o = opts;
@@ -127,21 +154,47 @@ export class RoleLease implements Disposable {
     };
     const { store, now } = opts;
     const staleMs = (opts.beatMs ?? DEFAULT_BEAT_MS) * (opts.missedBeats ?? DEFAULT_MISSED_BEATS);
-    const taken: LeaseRow[] = [];
-    store.transaction(() => {
-      const at = now();
-      const held: LeaseRow[] = [];
+    // The lock files first: a free lock means whoever held the role is gone.
+    const locks: Deno.FsFile[] = [];
+    const lockFree = new Map<string, boolean>();
+    const unlockAll = () => {
+      for (const f of locks.splice(0)) f.close();
+    };
+    try {
       for (const role of opts.roles) {
-        const row = store.leases.get(role);
-        if (row === undefined || row.owner === claim.owner) continue;
-        if (at - row.heartbeatAt < staleMs) held.push(row);
-        else taken.push(row);
+        const lock = lockRole(opts.lockPath?.(role) ?? null);
+        if (lock === "taken") lockFree.set(role, false);
+        else if (lock !== null) {
+          locks.push(lock);
+          lockFree.set(role, true);
+        }
       }
-      if (held.length > 0) throw new RoleHeldError(held, at);
-      for (const role of opts.roles) store.leases.put(role, claim, at);
-    });
+    } catch (e) {
+      unlockAll();
+      throw e;
+    }
+    const taken: LeaseRow[] = [];
+    try {
+      store.transaction(() => {
+        const at = now();
+        const held: LeaseRow[] = [];
+        for (const role of opts.roles) {
+          const row = store.leases.get(role);
+          if (row === undefined || row.owner === claim.owner) continue;
+          const gone = lockFree.get(role) === true || at - row.heartbeatAt >= staleMs;
+          if (gone) taken.push(row);
+          else held.push(row);
+        }
+        if (held.length > 0) throw new RoleHeldError(held, at);
+        for (const role of opts.roles) store.leases.put(role, claim, at);
+      });
+    } catch (e) {
+      unlockAll();
+      throw e;
+    }
     for (const row of taken) opts.onTakeover?.(row);
     const lease = new RoleLease(opts, claim);
+    lease.#locks = locks;
     lease.#stopTimer = (opts.timer ?? systemBeatTimer).every(
       opts.beatMs ?? DEFAULT_BEAT_MS,
       () => lease.beat(),
@@ -192,13 +245,17 @@ export class RoleLease implements Disposable {
   [Symbol.dispose](): void {
     this.#stop();
     const { store, roles } = this.#o;
-    if (!store.isOpen) return;
     try {
-      store.transaction(() => {
-        for (const role of roles) store.leases.release(role, this.claim.owner);
-      });
+      if (store.isOpen) {
+        store.transaction(() => {
+          for (const role of roles) store.leases.release(role, this.claim.owner);
+        });
+      }
     } catch (e) {
       this.#o.onError?.(e);
+    } finally {
+      // Closing the file frees its lock (the lock files stay, empty, for the next start).
+      for (const f of this.#locks.splice(0)) f.close();
     }
   }
 }

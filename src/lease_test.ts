@@ -188,3 +188,45 @@ Deno.test("lease: the holder is described by pid, host, start and heartbeat age"
     "pid 42 on box, since 2026-01-02T03:04:05Z, last heartbeat 7 s ago",
   );
 });
+
+Deno.test("lease: a fresh lease whose lock file is free belonged to a process that is gone", () => {
+  using s = twoStores();
+  const now = () => 7_000_000;
+  const lockPath = (role: string) => `${s.dir}/bridge.db-${role}.lock`;
+  // A process was killed a second ago: its row and heartbeat are fresh, its lock is free.
+  s.a.transaction(() => s.a.leases.put("fedi", FIRST, 7_000_000 - 1_000));
+  const taken: LeaseRow[] = [];
+  const lease = RoleLease.acquire({
+    store: s.b,
+    roles: ["fedi"],
+    now,
+    claim: SECOND,
+    timer: new ManualTimer(),
+    lockPath,
+    onTakeover: (row) => taken.push(row),
+  });
+  assert.deepEqual(taken.map((r) => r.pid), [111]);
+  assert.equal(s.a.leases.get("fedi")?.owner, "second");
+  // While it runs, its lock is held: a third process with a fresh row in its way is refused.
+  const probe = Deno.openSync(lockPath("fedi"), { write: true });
+  assert.equal(probe.tryLockSync(true), false, "the holder keeps the lock");
+  probe.close();
+  assert.throws(
+    () =>
+      RoleLease.acquire({
+        store: s.a,
+        roles: ["fedi"],
+        now,
+        claim: { owner: "third", pid: 333, host: "gamma" },
+        timer: new ManualTimer(),
+        lockPath,
+      }),
+    RoleHeldError,
+  );
+  // A clean stop frees the lock and the row.
+  lease[Symbol.dispose]();
+  const after = Deno.openSync(lockPath("fedi"), { write: true });
+  assert.equal(after.tryLockSync(true), true);
+  after.close();
+  assert.equal(s.a.leases.get("fedi"), undefined);
+});

@@ -50,9 +50,11 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
   // The bridge's own files, not the database's folder.
   assert.deepEqual(flag(flags, "write")?.sort(), [
     "/var/lib/bridge/db/bridge.db",
+    "/var/lib/bridge/db/bridge.db-fedi.lock",
     "/var/lib/bridge/db/bridge.db-journal",
     "/var/lib/bridge/db/bridge.db-shm",
     "/var/lib/bridge/db/bridge.db-wal",
+    "/var/lib/bridge/db/bridge.db-xmpp.lock",
     "/var/lib/bridge/files",
     "/var/log/bridge/bridge.log",
   ]);
@@ -103,6 +105,7 @@ Deno.test("the write permission covers the bridge's own files, not the folders a
   const write = flag(derivePermissions({ config: c, roles: ["fedi"], envFile: null }), "write");
   assert.deepEqual(write?.sort(), [
     "/srv/bridge/bridge.db",
+    "/srv/bridge/bridge.db-fedi.lock",
     "/srv/bridge/bridge.db-journal",
     "/srv/bridge/bridge.db-shm",
     "/srv/bridge/bridge.db-wal",

@@ -110,6 +110,15 @@ Deno.test("e2e: one process per role, --status, a public mention answered direct
   assert.match(down.stdout, /XMPP bot: NOT OK\n {2}not running/);
   assert.doesNotMatch(down.stdout, /Fediverse bot/);
   const again = world.startBridge(["fedi"]);
-  await again.waitForLog(/running: /);
-  assert.equal((await again.stop("SIGTERM")).code, 0);
+  await again.waitForLog(/running: fedi/);
+  await again.stop("SIGKILL");
+  // Killed: its lease row is fresh, but its lock file is free, so the next start takes over at once.
+  const third = world.startBridge(["fedi"]);
+  const line = await third.waitForLog(/cannot start|running: fedi/);
+  assert.match(line, /running: fedi/, third.log.join("\n"));
+  assert.ok(
+    third.log.some((l) => l.includes(`took over the fedi role from pid ${again.child.pid}`)),
+    third.log.join("\n"),
+  );
+  assert.equal((await third.stop("SIGTERM")).code, 0);
 });
