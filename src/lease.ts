@@ -41,10 +41,19 @@ export const systemBeatTimer: BeatTimer = {
 
 /** Thrown when another live process holds a role this process was to run. */
 export class RoleHeldError extends Error {
-  constructor(readonly holders: readonly LeaseRow[], readonly now: number) {
+  constructor(
+    readonly holders: readonly LeaseRow[],
+    readonly now: number,
+    /** Roles whose lock another process holds before it has written its row (it is starting). */
+    readonly starting: readonly string[] = [],
+  ) {
     super(
-      holders.map((h) => `the ${roleName(h.role)} is already running: ${describeHolder(h, now)}`)
-        .join("; ") +
+      [
+        ...holders.map((h) =>
+          `the ${roleName(h.role)} is already running: ${describeHolder(h, now)}`
+        ),
+        ...starting.map((r) => `the ${roleName(r)} is being started by another process`),
+      ].join("; ") +
         ". Stop that process first (or wait until its heartbeat is older than the takeover " +
         "time); one process per role keeps both from sending the same messages.",
     );
@@ -178,14 +187,17 @@ export class RoleLease implements Disposable {
       store.transaction(() => {
         const at = now();
         const held: LeaseRow[] = [];
+        const starting: string[] = [];
         for (const role of opts.roles) {
           const row = store.leases.get(role);
+          // Its lock is held, its row not written yet: another process is starting this role.
+          if (row === undefined && lockFree.get(role) === false) starting.push(role);
           if (row === undefined || row.owner === claim.owner) continue;
           const gone = lockFree.get(role) === true || at - row.heartbeatAt >= staleMs;
           if (gone) taken.push(row);
           else held.push(row);
         }
-        if (held.length > 0) throw new RoleHeldError(held, at);
+        if (held.length > 0 || starting.length > 0) throw new RoleHeldError(held, at, starting);
         for (const role of opts.roles) store.leases.put(role, claim, at);
       });
     } catch (e) {

@@ -230,3 +230,32 @@ Deno.test("lease: a fresh lease whose lock file is free belonged to a process th
   after.close();
   assert.equal(s.a.leases.get("fedi"), undefined);
 });
+
+Deno.test("lease: a role whose lock is held before its row is written is being started", () => {
+  using s = twoStores();
+  const lockPath = (role: string) => `${s.dir}/bridge.db-${role}.lock`;
+  // Another process has locked the role and not yet written its row.
+  const other = Deno.openSync(lockPath("xmpp"), { create: true, write: true });
+  assert.equal(other.tryLockSync(true), true);
+  try {
+    assert.throws(
+      () =>
+        RoleLease.acquire({
+          store: s.b,
+          roles: ["fedi", "xmpp"],
+          now: () => 1_000,
+          claim: SECOND,
+          timer: new ManualTimer(),
+          lockPath,
+        }),
+      /the XMPP bot is being started by another process/,
+    );
+    assert.deepEqual(s.a.leases.list(), []);
+    // Its own lock was given back: the Fediverse role is free for the next one.
+    const probe = Deno.openSync(lockPath("fedi"), { write: true });
+    assert.equal(probe.tryLockSync(true), true);
+    probe.close();
+  } finally {
+    other.close();
+  }
+});
