@@ -24,6 +24,13 @@ import { credentialsDirectory, readCredentials } from "./src/credentials.ts";
 import { describeDiscovery, discover } from "./src/discovery.ts";
 import { EXIT_CONFIG, EXIT_USAGE, exitCodeFor } from "./src/exit_codes.ts";
 import {
+  DEFAULT_BEAT_MS,
+  DEFAULT_MISSED_BEATS,
+  EXIT_ROLE_HELD,
+  RoleHeldError,
+} from "./src/lease.ts";
+import { DEFAULT_MAX_OUTBOX_AGE_S, formatStatus, readStatus } from "./src/health/status.ts";
+import {
   adoptOldBridgeDatabase,
   importOldDatabase,
   isOldBridgeDatabase,
@@ -55,6 +62,12 @@ Options:
       --check           check the configuration and the translations, print what would run,
                         and exit (0 when all is well, 78 otherwise); looks up the XMPP server's
                         SRV records and the Fediverse server's streaming address, sends nothing
+      --status          print how the running bridge is doing (each bot's process, session
+                        and outbox, read from the database) and exit: 0 when healthy, 1 when a
+                        bot is not running or not live or the outbox is behind
+      --max-outbox-age SECONDS
+                        with --status: the oldest pending outgoing message may be this old
+                        (default ${DEFAULT_MAX_OUTBOX_AGE_S})
       --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
       --import-old-db PATH
                         copy the users, blocks and conversation records of the old Python
@@ -77,6 +90,8 @@ export interface CliOptions {
   readonly envFile: string | undefined;
   readonly roles: readonly Role[];
   readonly check: boolean;
+  readonly status: boolean;
+  readonly maxOutboxAgeS: number;
   readonly logLevel: LogLevel | undefined;
   readonly version: boolean;
   readonly help: boolean;
@@ -103,6 +118,8 @@ export function parseCli(args: readonly string[]): CliOptions {
       fedi: { type: "boolean" },
       xmpp: { type: "boolean" },
       check: { type: "boolean" },
+      status: { type: "boolean" },
+      "max-outbox-age": { type: "string" },
       "log-level": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -131,11 +148,20 @@ export function parseCli(args: readonly string[]): CliOptions {
     throw new TypeError("--print-config, --print-unit and --print-env go one at a time");
   }
   const roles = ROLES.filter((r) => values[r]);
+  const maxAge = values["max-outbox-age"];
+  if (maxAge !== undefined && !/^\d+$/.test(maxAge)) {
+    throw new TypeError(`--max-outbox-age takes a number of seconds, not '${maxAge}'`);
+  }
+  if (maxAge !== undefined && !values.status) {
+    throw new TypeError("--max-outbox-age goes with --status");
+  }
   return {
     configFlag: values.config,
     envFile: values["env-file"],
     roles: roles.length > 0 ? roles : ROLES,
     check: values.check ?? false,
+    status: values.status ?? false,
+    maxOutboxAgeS: maxAge === undefined ? DEFAULT_MAX_OUTBOX_AGE_S : Number(maxAge),
     logLevel: level as LogLevel | undefined,
     version: values.version ?? false,
     help: values.help ?? false,
@@ -163,8 +189,8 @@ export function configFromCli(
   cli: CliOptions,
   { credentials = true }: { credentials?: boolean } = {},
 ): { config: Config; envFile: string | null } {
-  // An import connects nowhere, so it needs no credentials.
-  const roles = cli.importOldDb !== undefined || !credentials ? [] : cli.roles;
+  // An import or a status read connects nowhere, so it needs no credentials.
+  const roles = cli.importOldDb !== undefined || cli.status || !credentials ? [] : cli.roles;
   const envPath = resolve(cli.envFile ?? ".env");
   const dotEnv = readDotEnv(envPath, cli.envFile !== undefined);
   // systemd's credentials (LoadCredential=) count before the .env file, after the environment.
@@ -199,6 +225,36 @@ export function summary(config: Config, roles: readonly Role[], i18n: I18n): str
     lines.push(`${p.level === "error" ? "Error" : "Warning"}: ${p.message}`);
   }
   return lines.join("\n");
+}
+
+/** `--status`: the health the running processes wrote into the database. */
+export function statusCommand(config: Config, cli: CliOptions, io: Io): number {
+  try {
+    Deno.statSync(config.databaseFile);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    io.out(
+      `No database at ${config.databaseFile}: the bridge has never run with this configuration.`,
+    );
+    return 1;
+  }
+  try {
+    using store = openStore(config.databaseFile);
+    const result = readStatus(store, {
+      roles: cli.roles,
+      now: Date.now(),
+      staleMs: DEFAULT_BEAT_MS * DEFAULT_MISSED_BEATS,
+      maxOutboxAgeS: cli.maxOutboxAgeS,
+    });
+    io.out(formatStatus(result));
+    return result.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof StoreSchemaError) {
+      io.err(`Cannot read the status: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
 }
 
 const encoder = new TextEncoder();
@@ -296,6 +352,7 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   if (cli.importOldDb !== undefined) {
     return importCommand(config, cli.importOldDb, cli.timeZone, io);
   }
+  if (cli.status) return statusCommand(config, cli, io);
   const i18n = loadTranslations(config);
   if (cli.check) {
     const oldBridge = isOldBridgeDatabase(config.databaseFile)
@@ -326,8 +383,14 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   return await run(config, cli.roles, i18n, stop);
 }
 
-/** Resolves on SIGINT or SIGTERM until disposed. */
-function stopSignal(): { stopped: Promise<void>; dispose: () => void } {
+/** A stop: resolves on SIGINT or SIGTERM (until disposed), or when `stop()` is called. */
+interface StopSignal {
+  readonly stopped: Promise<void>;
+  stop(): void;
+  dispose(): void;
+}
+
+function stopSignal(): StopSignal {
   let stopping: (() => void) | null = null;
   const stopped = new Promise<void>((resolve) => (stopping = resolve));
   const onStop = () => stopping?.();
@@ -335,6 +398,7 @@ function stopSignal(): { stopped: Promise<void>; dispose: () => void } {
   Deno.addSignalListener("SIGTERM", onStop);
   return {
     stopped,
+    stop: onStop,
     dispose: () => {
       Deno.removeSignalListener("SIGINT", onStop);
       Deno.removeSignalListener("SIGTERM", onStop);
@@ -377,24 +441,42 @@ async function run(
   config: Config,
   roles: readonly Role[],
   i18n: I18n,
-  stop: { stopped: Promise<void> },
+  stop: StopSignal,
 ): Promise<number> {
   const log = logger("main");
   const { stopped } = stop;
+  let exitCode = 0;
   let bridge: Bridge;
   try {
     bridge = await Promise.race([
-      startBridge({ config, roles, i18n, version: VERSION }),
+      startBridge({
+        config,
+        roles,
+        i18n,
+        version: VERSION,
+        onLeaseLost: (holder) => {
+          log.error("another process took this role over ({holder}); stopping", {
+            holder: holder === undefined ? "none" : `pid ${holder.pid} on ${holder.host}`,
+          });
+          exitCode = EXIT_ROLE_HELD;
+          stop.stop();
+        },
+      }),
       stopped.then(() => null),
     ]) as Bridge;
   } catch (e) {
+    if (e instanceof RoleHeldError) {
+      log.error("cannot start: {reason}", { reason: e.message });
+      await stopLogging();
+      return EXIT_ROLE_HELD;
+    }
     log.fatal("cannot start: {error}", { error: e });
     await stopLogging();
     return exitCodeFor(e);
   }
   if (bridge === null) {
     await stopLogging();
-    return 0;
+    return exitCode;
   }
   const onReload = () => bridge.reload();
   Deno.addSignalListener("SIGHUP", onReload);
@@ -404,7 +486,7 @@ async function run(
   await bridge[Symbol.asyncDispose]();
   log.info("stopped");
   await stopLogging();
-  return 0;
+  return exitCode;
 }
 
 if (import.meta.main) {

@@ -61,6 +61,8 @@ export function derivePermissions(input: PermissionInput): string[] {
       for (const t of input.xmppTargets ?? []) net.add(targetNet(t));
     }
   }
+  // The optional metrics endpoint listens there (a loopback address, checked by the reader).
+  if (config.metricsListen && roles.length > 0) net.add(config.metricsListen);
 
   const dbDir = dirname(config.databaseFile);
   const read = new Set<string>([config.file, config.filesDir, dbDir]);
@@ -74,6 +76,8 @@ export function derivePermissions(input: PermissionInput): string[] {
   // folder: Deno checks the path the database is opened with, and SQLite's own -wal, -shm and
   // -journal files are named here all the same, so a later Deno checking them finds them.
   const write = new Set<string>([config.filesDir, ...databaseFiles(config.databaseFile)]);
+  // The lock file of each role run (src/lease.ts: one process per role).
+  for (const role of roles) write.add(`${config.databaseFile}-${role}.lock`);
   if (config.logFile) {
     read.add(config.logFile);
     write.add(config.logFile);

@@ -52,9 +52,11 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
   // The bridge's own files, not the database's folder.
   assert.deepEqual(flag(flags, "write")?.sort(), [
     "/var/lib/bridge/db/bridge.db",
+    "/var/lib/bridge/db/bridge.db-fedi.lock",
     "/var/lib/bridge/db/bridge.db-journal",
     "/var/lib/bridge/db/bridge.db-shm",
     "/var/lib/bridge/db/bridge.db-wal",
+    "/var/lib/bridge/db/bridge.db-xmpp.lock",
     // The copy made before a schema migration, and the old bridge's file once imported in place.
     "/var/lib/bridge/db/bridge.db.backup",
     "/var/lib/bridge/db/bridge.db.backup-journal",
@@ -111,6 +113,7 @@ Deno.test("the write permission covers the bridge's own files, not the folders a
   const write = flag(derivePermissions({ config: c, roles: ["fedi"], envFile: null }), "write");
   assert.deepEqual(write?.sort(), [
     "/srv/bridge/bridge.db",
+    "/srv/bridge/bridge.db-fedi.lock",
     "/srv/bridge/bridge.db-journal",
     "/srv/bridge/bridge.db-shm",
     "/srv/bridge/bridge.db-wal",

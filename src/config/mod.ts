@@ -32,4 +32,4 @@ export {
   type Role,
   ROLES,
 } from "./types.ts";
-export { bareJid, fediAddress } from "./values.ts";
+export { bareJid, fediAddress, loopbackListen } from "./values.ts";

@@ -14,7 +14,15 @@ import {
   type LogLevel,
   type Prefixes,
 } from "./types.ts";
-import { bareJid, closest, deepFreeze, fediAddress, isAddress, isHttpUrl } from "./values.ts";
+import {
+  bareJid,
+  closest,
+  deepFreeze,
+  fediAddress,
+  isAddress,
+  isHttpUrl,
+  loopbackListen,
+} from "./values.ts";
 
 /** Checks the whole file into a {@link Config}; see the module comment. */
 export class Reader extends FieldReader {
@@ -184,7 +192,10 @@ export class Reader extends FieldReader {
   servers(
     apInstance: string,
     xmppInstance: string,
-  ): Pick<Config, "apApiUrl" | "apStreamingUrl" | "xmppHost" | "xmppPort" | "xmppSrv"> {
+  ): Pick<
+    Config,
+    "apApiUrl" | "apStreamingUrl" | "xmppHost" | "xmppPort" | "xmppSrv" | "metricsListen"
+  > {
     const apApiUrl = this.string("ap-api-url", `https://${apInstance}`).replace(/\/+$/, "");
     if (apInstance && !isHttpUrl(apApiUrl)) this.bad("ap-api-url", "an http(s) address", apApiUrl);
     const apStreamingUrl = this.string("ap-streaming-url", null);
@@ -196,7 +207,15 @@ export class Reader extends FieldReader {
     if (xmppPort > 65535) this.bad("xmpp-port", "a port number up to 65535", xmppPort);
     // No xmpp-host: the SRV records of the bot's domain name the host (src/xmpp/srv.ts).
     const xmppSrv = !this.present("xmpp-host");
-    return { apApiUrl, apStreamingUrl, xmppHost, xmppPort, xmppSrv };
+    const metricsListen = this.string("metrics-listen", null);
+    if (metricsListen !== null && loopbackListen(metricsListen) === null) {
+      this.bad(
+        "metrics-listen",
+        "a loopback address and port, such as 127.0.0.1:9464 or [::1]:9464",
+        metricsListen,
+      );
+    }
+    return { apApiUrl, apStreamingUrl, xmppHost, xmppPort, xmppSrv, metricsListen };
   }
 
   prefixes(): Prefixes {

@@ -106,6 +106,7 @@ export const SETTINGS: readonly Setting[] = [
   S({ key: "xmpp-host", type: "text", default: "<xmpp_instance>", old: false, help: "host to connect to for XMPP" }),
   S({ key: "xmpp-port", type: "int", default: 5222, min: 1, old: false, help: "port to connect to for XMPP" }),
   S({ key: "xmpp-tls-ca-file", type: "path", default: null, field: "xmppCaFile", old: false, help: "PEM file of a private CA for the XMPP server's certificate" }),
+  S({ key: "metrics-listen", type: "text", default: null, old: false, help: "loopback host:port where Prometheus metrics are served" }),
 ];
 
 /** Every key the file may hold. */

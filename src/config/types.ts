@@ -98,6 +98,8 @@ export interface Config {
   readonly xmppSrv: boolean;
   /** PEM file of a private CA that signed the XMPP server's certificate (`xmpp-tls-ca-file`). */
   readonly xmppCaFile: string | null;
+  /** Where to serve Prometheus metrics (`metrics-listen`, a loopback `host:port`); null = off. */
+  readonly metricsListen: string | null;
   /** Things worth a warning that did not stop loading (values clamped, and so on). */
   readonly notes: readonly string[];
 }

@@ -87,3 +87,17 @@ export function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/**
+ * `host:port` of a loopback listener (`127.x.x.x`, `localhost`, `[::1]`), or null. The metrics
+ * are meant for a scraper on the same machine: nothing else may reach them.
+ */
+export function loopbackListen(text: string): { hostname: string; port: number } | null {
+  const m = /^(?:\[(::1)\]|(localhost|127(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(text.trim());
+  if (m === null) return null;
+  const hostname = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  if (hostname.startsWith("127.") && hostname.split(".").some((n) => Number(n) > 255)) return null;
+  return { hostname, port };
+}

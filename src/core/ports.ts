@@ -147,6 +147,14 @@ export interface FediAccountInfo {
   readonly url: string | null;
 }
 
+/** How an account and the bot stand to each other, as the bot's server sees it. */
+export interface FediRelationship {
+  /** The account follows the bot. */
+  readonly followedBy: boolean;
+  /** The bot follows the account (an accepted follow, not a pending request). */
+  readonly following: boolean;
+}
+
 /** One recent status of an account: only what the activity and language checks need. */
 export interface FediStatusInfo {
   /** Epoch milliseconds. */
@@ -162,6 +170,8 @@ export interface FediDirectory {
   recentStatuses(accountId: string, limit: number): Promise<FediStatusInfo[]>;
   /** The software name from the server's nodeinfo, or null when unknown or not allowed. */
   appName(domain: string): Promise<string | null>;
+  /** Whether the account follows the bot and the bot it; null when the server does not say. */
+  relationship(accountId: string): Promise<FediRelationship | null>;
 }
 
 /** The Fediverse server's posting limits, as last read from its instance entity. */
@@ -188,4 +198,9 @@ export interface NetworkAdapter extends AsyncDisposable {
   start(): Promise<void>;
   /** Calls `listener` each time the link to the server comes back; returns the unsubscribe. */
   reconnected(listener: () => void): () => void;
+  /**
+   * Calls `listener` when the session becomes live (first time or again) and when it goes down,
+   * for the health board; returns the unsubscribe.
+   */
+  session(listener: (state: "live" | "down") => void): () => void;
 }

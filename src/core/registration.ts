@@ -12,7 +12,7 @@ import { cancelInvolving } from "./cancel.ts";
 import type { User } from "../store/users.ts";
 import { type Turn } from "./context.ts";
 import { charge, limitOf } from "./flood.ts";
-import type { FediDirectory } from "./ports.ts";
+import type { FediDirectory, FediRelationship } from "./ports.ts";
 import { type Account, FEDI } from "./types.ts";
 import type { FediFacts } from "./registration_fedi.ts";
 import type { MessageKey } from "../i18n/mod.ts";
@@ -79,7 +79,7 @@ export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boo
   const { lang, app } = current === undefined
     ? await newcomer(turn, how, facts, domain)
     : { lang: null, app: "XMPP" };
-  welcome(turn, how, current, accountId);
+  await welcome(turn, how, current, accountId);
   turn.commit(() => {
     if (current !== undefined) return;
     store.users.register({
@@ -170,12 +170,12 @@ async function newcomer(
 }
 
 /** The answer to a registered sender and the contact effects that make it mutual. */
-function welcome(
+async function welcome(
   turn: Turn,
   how: RegisterHow,
   current: User | undefined,
   accountId: string | null,
-): void {
+): Promise<void> {
   const { sender } = turn;
   const lines = [
     current !== undefined
@@ -185,11 +185,9 @@ function welcome(
       }),
   ];
   if (sender.network === FEDI) {
-    lines.push(turn.t("reg.follow_back"));
-    // A follow (request) says they follow us; a command or a message cannot tell.
-    if (how.trigger !== "follow" && how.trigger !== "follow_request") {
-      lines.push(turn.t("reg.follow_me"));
-    }
+    const standing = await followState(fediOf(turn), how, accountId);
+    if (!standing.following) lines.push(turn.t("reg.follow_back"));
+    if (!standing.followedBy) lines.push(turn.t("reg.follow_me"));
   } else {
     lines.push(turn.t("reg.subscribe_back"));
   }
@@ -259,4 +257,29 @@ export function unregisterAccount(
     withNote(turn.t("unreg.done", { register: commandText(turn, "register") }), { note }),
   );
   return turn.commit(() => revokeUser(turn, sender, null));
+}
+
+/**
+ * Whether the sender follows the bot and the bot them. A follow (request) says they follow us;
+ * otherwise the bot's server is asked (`relationships`). When it cannot say, neither is assumed,
+ * so the answer asks for both, as it always did.
+ */
+async function followState(
+  fedi: FediDirectory,
+  how: RegisterHow,
+  accountId: string | null,
+): Promise<FediRelationship> {
+  const byTrigger = how.trigger === "follow" || how.trigger === "follow_request";
+  let known: FediRelationship | null = null;
+  if (accountId !== null) {
+    try {
+      known = await fedi.relationship(accountId);
+    } catch {
+      known = null;
+    }
+  }
+  return {
+    followedBy: byTrigger || known?.followedBy === true,
+    following: known?.following === true,
+  };
 }

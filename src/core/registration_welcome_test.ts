@@ -176,3 +176,42 @@ Deno.test("registration: a note is added to the answer", async () => {
   const { effects } = await runRegister(core, BOB, { trigger: "command", note: "PS" });
   assert.equal(effects[0]?.kind === "notice" && effects[0].text.endsWith("\nPS"), true);
 });
+Deno.test("registration: the answer follows the real follow state (issue 14)", async () => {
+  // Alice already follows the bot and registers by a message: no "please follow me".
+  using core = makeCore();
+  knowAlice(core);
+  core.fedi.relationships.set("77", { followedBy: true, following: false });
+  const follower = await runRegister(core, ALICE, { trigger: "message" });
+  assert.equal(follower.ok, true);
+  assertNotice(core.deps, follower.effects[0], ALICE, [WELCOME_FEDI, ["reg.follow_back"]]);
+  assert.ok(core.fedi.calls.includes("relationship 77"));
+
+  // Carol follows the bot and the bot her: neither request is repeated.
+  const carol = fedi("carol@remote.example");
+  core.fedi.add(carol.address, { id: "88", now: core.clock.now });
+  core.fedi.relationships.set("88", { followedBy: true, following: true });
+  const mutual = await runRegister(core, carol, { trigger: "command" });
+  assert.equal(mutual.ok, true);
+  assertNotice(core.deps, mutual.effects[0], carol, [WELCOME_FEDI]);
+
+  // Dave does not follow: he is asked to, as before.
+  const dave = fedi("dave@remote.example");
+  core.fedi.add(dave.address, { id: "99", now: core.clock.now });
+  core.fedi.relationships.set("99", { followedBy: false, following: false });
+  const stranger = await runRegister(core, dave, { trigger: "command" });
+  assertNotice(core.deps, stranger.effects[0], dave, [WELCOME_FEDI, ["reg.follow_back"], [
+    "reg.follow_me",
+  ]]);
+});
+
+Deno.test("registration: an already registered follower is not asked to follow", async () => {
+  using core = makeCore();
+  knowAlice(core);
+  core.fedi.relationships.set("77", { followedBy: true, following: true });
+  assert.equal((await runRegister(core, ALICE, { trigger: "command" })).ok, true);
+  const again = await runRegister(core, ALICE, { trigger: "command" });
+  assert.equal(again.ok, true);
+  const text = again.effects[0]?.kind === "notice" ? again.effects[0].text : "";
+  assert.ok(!text.includes(core.deps.i18n.t("en", "reg.follow_me")), text);
+  assert.ok(!text.includes(core.deps.i18n.t("en", "reg.follow_back")), text);
+});

@@ -46,6 +46,18 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
       bot.addEventListener("reconnected", onEvent);
       return () => bot.removeEventListener("reconnected", onEvent);
     },
+    session(listener) {
+      const live = () => listener("live");
+      const down = () => listener("down");
+      bot.addEventListener("ready", live);
+      bot.addEventListener("reconnected", live);
+      bot.addEventListener("disconnected", down);
+      return () => {
+        bot.removeEventListener("ready", live);
+        bot.removeEventListener("reconnected", live);
+        bot.removeEventListener("disconnected", down);
+      };
+    },
     [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
   };
 }

@@ -5,7 +5,12 @@
  * @module
  */
 import type { Config } from "../config/mod.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "../core/ports.ts";
+import type {
+  FediAccountInfo,
+  FediDirectory,
+  FediRelationship,
+  FediStatusInfo,
+} from "../core/ports.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError } from "./errors.ts";
 import type { NodeInfoClient } from "./nodeinfo.ts";
@@ -65,5 +70,17 @@ export class MastoDirectory implements FediDirectory {
 
   appName(domain: string): Promise<string | null> {
     return this.#o.nodeinfo.appName(domain);
+  }
+
+  /** `GET /api/v1/accounts/relationships?id[]=…`: the bot's view of one account. */
+  async relationship(accountId: string): Promise<FediRelationship | null> {
+    const { api } = this.#o;
+    const found = await api.call(
+      "relationships",
+      (m) => api.rest.v1.accounts.relationships.fetch.$raw({ id: [accountId] }, m),
+    );
+    const r = found.find((x) => x.id === accountId);
+    if (r === undefined) return null;
+    return { followedBy: r.followedBy === true, following: r.following === true };
   }
 }

@@ -2,9 +2,10 @@
  * From a Mastodon notification to the core's {@link Inbound}: which notifications count, who sent
  * them, and the status turned into text with its extras.
  *
- * Only private mentions (`direct` statuses) are messages. A mention in a public, unlisted or
- * followers-only status is left alone: people talk *about* the bridge in public, and answering
- * each of those would be noise (and a loop with any other bot that answers mentions).
+ * Every mention of the bot is a message, whatever the status's visibility (public, unlisted,
+ * followers-only or direct), as the old bridge had it; the answers always go out as `direct`
+ * statuses (src/fedi/sender.ts), so nothing the bot says is public. How often one account is
+ * answered is bounded by the core's flood control (src/core/flood.ts).
  *
  * @module
  */
@@ -23,7 +24,6 @@ export type HandledType = (typeof HANDLED_TYPES)[number];
 export type SkipReason =
   | "own"
   | "type"
-  | "not-direct"
   | "no-status";
 
 /** The result of reading a notification. */
@@ -70,7 +70,6 @@ export function readNotification(n: mastodon.v1.Notification, ctx: ReadContext):
     case "mention": {
       const status = n.status;
       if (!status) return { skip: "no-status" };
-      if (status.visibility !== "direct") return { skip: "not-direct" };
       return { inbound: statusInbound(status, from, ctx.apInstance) };
     }
     default:

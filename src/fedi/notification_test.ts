@@ -77,7 +77,7 @@ Deno.test("follows and follow requests become follow events", () => {
   assert.equal(request.inbound?.kind === "follow" && request.inbound.request, true);
 });
 
-Deno.test("the bot's own, non-direct, status-less and other notifications are skipped", () => {
+Deno.test("the bot's own, status-less and other notifications are skipped", () => {
   const skip = (n: Parameters<typeof readNotification>[0]) => readNotification(n, CTX).skip;
   assert.equal(
     skip(fakeNotification("1", "mention", { id: "1", acct: "bridge" }, fakeStatus({ id: "2" }))),
@@ -91,12 +91,18 @@ Deno.test("the bot's own, non-direct, status-less and other notifications are sk
     }).skip,
     "own",
   );
-  for (const visibility of ["public", "unlisted", "private"] as const) {
-    assert.equal(
-      skip(fakeNotification("2", "mention", ALICE, fakeStatus({ id: "3", visibility }))),
-      "not-direct",
-    );
-  }
   assert.equal(skip(fakeNotification("3", "mention", ALICE, null)), "no-status");
   assert.equal(skip(fakeNotification("4", "favourite", ALICE, fakeStatus({ id: "4" }))), "type");
+});
+
+Deno.test("a mention is a message whatever its visibility (issue 14)", () => {
+  for (const visibility of ["public", "unlisted", "private", "direct"] as const) {
+    const reading = readNotification(
+      fakeNotification("2", "mention", ALICE, fakeStatus({ id: "3", visibility })),
+      CTX,
+    );
+    assert.equal(reading.skip, undefined, visibility);
+    assert.equal(reading.inbound?.kind, "message", visibility);
+    if (reading.inbound?.kind === "message") assert.equal(reading.inbound.id, "3");
+  }
 });

@@ -30,6 +30,7 @@ Deno.test("a fresh file gets the whole schema, WAL and the application id", asyn
       "inbound",
       "meta",
       "outbox",
+      "role_leases",
       "users",
     ]);
     assert.equal(db.prepare("PRAGMA journal_mode").get()!.journal_mode, "wal");

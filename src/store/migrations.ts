@@ -158,8 +158,26 @@ CREATE TABLE flood (
 CREATE INDEX flood_by_window ON flood (window_start);
 `;
 
+/**
+ * Step 6: one process per bot role (issue 14). A process that runs a role holds its row and
+ * refreshes `heartbeat_at` (with what it reports of its health, as JSON) every few seconds; a
+ * second process of that role refuses to start while the heartbeat is fresh, and takes a stale
+ * row over. `owner` is a random token of the holding process. Nothing to carry over.
+ */
+const V6 = `
+CREATE TABLE role_leases (
+  role         TEXT    NOT NULL PRIMARY KEY CHECK (role IN ('fedi', 'xmpp')),
+  owner        TEXT    NOT NULL,
+  pid          INTEGER NOT NULL,
+  host         TEXT    NOT NULL,
+  started_at   INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  health       TEXT    NOT NULL DEFAULT '{}'
+) WITHOUT ROWID;
+`;
+
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4, canonicaliseStoredDomains];
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4, canonicaliseStoredDomains, V6];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;

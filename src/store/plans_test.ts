@@ -7,6 +7,7 @@ import { CONVERSATIONS_SQL } from "./conversations.ts";
 import { openDatabase } from "./db.ts";
 import { FLOOD_SQL } from "./flood.ts";
 import { INBOUND_SQL } from "./inbound.ts";
+import { LEASES_SQL } from "./leases.ts";
 import { META_SQL } from "./meta.ts";
 import { OUTBOX_SQL } from "./outbox.ts";
 import { USERS_SQL } from "./users.ts";
@@ -22,6 +23,7 @@ const TABLES = [
   "account_history",
   "carried_sends",
   "flood",
+  "role_leases",
 ];
 
 const ALL: Record<string, Record<string, string>> = {
@@ -35,12 +37,14 @@ const ALL: Record<string, Record<string, string>> = {
   cleanup: CLEANUP_SQL,
   bulk: BULK_SQL,
   flood: FLOOD_SQL,
+  leases: LEASES_SQL,
 };
 
 // Whole-table reads that are meant to be: listing every bridge-wide block (a
 // short table, read in full by design) and the emptiness check before an import
 // (stops at the first row).
-const FULL_READS = new Set(["bridgeBlocks.list", "bulk.isEmpty"]);
+// The leases: one row per bot role, read in full by --status.
+const FULL_READS = new Set(["bridgeBlocks.list", "bulk.isEmpty", "leases.list"]);
 
 Deno.test("every lookup uses an index: no statement scans a whole table", () => {
   const db = openDatabase(":memory:");

@@ -15,6 +15,7 @@ import { Conversations } from "./conversations.ts";
 import { openDatabase, type OpenOptions } from "./db.ts";
 import { Inbound } from "./inbound.ts";
 import { FloodTable } from "./flood.ts";
+import { LeaseTable } from "./leases.ts";
 import { Meta } from "./meta.ts";
 import { OutboxTable } from "./outbox.ts";
 import { type Transaction, transactionRunner } from "./transaction.ts";
@@ -42,6 +43,8 @@ export class Store implements Disposable {
   readonly cleanup: Cleanup;
   /** The flood control's per-account counters. */
   readonly flood: FloodTable;
+  /** Which process runs which bot role, and its last heartbeat (src/lease.ts). */
+  readonly leases: LeaseTable;
   /** Raw inserts for filling a fresh database (the old bridge's import). */
   readonly bulk: Bulk;
   readonly #db: DatabaseSync;
@@ -61,6 +64,7 @@ export class Store implements Disposable {
     this.cleanup = new Cleanup(db, this.#transaction, this.conversations);
     this.bulk = new Bulk(db);
     this.flood = new FloodTable(db);
+    this.leases = new LeaseTable(db);
   }
 
   /**

@@ -48,6 +48,13 @@ export function xmppAdapter(o: XmppAdapterOptions): XmppAdapter {
       bot.onEvent((event) => {
         if (event === "online" || event === "resumed") listener();
       }),
+    session(listener) {
+      if (bot.ready) listener("live");
+      return bot.onEvent((event) => {
+        if (event === "online" || event === "resumed") listener("live");
+        else if (event === "offline" || event === "stopped") listener("down");
+      });
+    },
     [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
   };
 }

@@ -76,16 +76,26 @@ Deno.test("an answer of the core is a direct status in reply, mentioning the use
   assert.equal(answer.language, "en");
 });
 
-Deno.test("public and followers-only mentions are left alone", async () => {
+Deno.test("a mention of any visibility is handled, and answered directly (issue 14)", async () => {
   await using h = await makeHarness();
   const alice = h.server.createAccount({ username: "alice", domain: "other.example" });
   await h.bot.start();
-  const seen = notificationsUntil(h.bot, (s) => s.length === 3);
-  h.server.postAs(alice, { text: "@bridge@fedi.test look", visibility: "public" });
-  h.server.postAs(alice, { text: "@bridge@fedi.test look", visibility: "private" });
-  const direct = h.server.postAs(alice, { text: "@bridge@fedi.test !help", visibility: "direct" });
-  assert.deepEqual((await seen).map((d) => d.outcome), ["ignored", "ignored", "handled"]);
-  assert.deepEqual(h.spy.calls.map((c) => c.inbound.kind === "message" && c.inbound.id), [
-    direct.id,
+  const seen = notificationsUntil(h.bot, (s) => s.length === 4);
+  const posted = (["public", "unlisted", "private", "direct"] as const).map((visibility) =>
+    h.server.postAs(alice, { text: "@bridge@fedi.test !help", visibility })
+  );
+  assert.deepEqual((await seen).map((d) => d.outcome), [
+    "handled",
+    "handled",
+    "handled",
+    "handled",
   ]);
+  assert.deepEqual(
+    h.spy.calls.map((c) => c.inbound.kind === "message" && c.inbound.id),
+    posted.map((s) => s.id),
+  );
+  for (const status of posted) {
+    const answer = await h.server.waitForStatus(h.botAccount, (s) => s.inReplyToId === status.id);
+    assert.equal(answer.visibility, "direct", `the answer to a ${status.visibility} mention`);
+  }
 });

@@ -6,8 +6,13 @@ import { loadConfig, stateWords } from "../../src/config/mod.ts";
 import type { Config } from "../../src/config/mod.ts";
 import { openLists } from "../../src/lists/mod.ts";
 import { loadTranslations } from "../../src/i18n/mod.ts";
-import { openStore } from "../../src/store/store.ts";
-import type { FediAccountInfo, FediDirectory, FediStatusInfo } from "../../src/core/ports.ts";
+import { openStore } from "../../src/store/mod.ts";
+import type {
+  FediAccountInfo,
+  FediDirectory,
+  FediRelationship,
+  FediStatusInfo,
+} from "../../src/core/ports.ts";
 import type { Effect } from "../../src/core/types.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 
@@ -98,6 +103,15 @@ export class FakeFediDirectory implements FediDirectory {
       if (a.info.id === accountId) return Promise.resolve(a.statuses.slice(0, limit));
     }
     return Promise.resolve([]);
+  }
+
+  /** Relationships by account id; an id not here has none known (null). */
+  readonly relationships = new Map<string, FediRelationship>();
+
+  relationship(accountId: string): Promise<FediRelationship | null> {
+    this.calls.push(`relationship ${accountId}`);
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve(this.relationships.get(accountId) ?? null);
   }
 
   appName(domain: string): Promise<string | null> {
