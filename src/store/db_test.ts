@@ -31,6 +31,7 @@ Deno.test("a fresh file gets the whole schema, WAL and the application id", asyn
       "meta",
       "outbox",
       "users",
+      "xmpp_receipts",
     ]);
     assert.equal(db.prepare("PRAGMA journal_mode").get()!.journal_mode, "wal");
     assert.equal(db.prepare("PRAGMA application_id").get()!.application_id, APPLICATION_ID);

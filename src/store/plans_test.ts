@@ -9,6 +9,7 @@ import { FLOOD_SQL } from "./flood.ts";
 import { INBOUND_SQL } from "./inbound.ts";
 import { META_SQL } from "./meta.ts";
 import { OUTBOX_SQL } from "./outbox.ts";
+import { RECEIPTS_SQL } from "./receipts.ts";
 import { USERS_SQL } from "./users.ts";
 
 const TABLES = [
@@ -22,6 +23,7 @@ const TABLES = [
   "account_history",
   "carried_sends",
   "flood",
+  "xmpp_receipts",
 ];
 
 const ALL: Record<string, Record<string, string>> = {
@@ -35,6 +37,7 @@ const ALL: Record<string, Record<string, string>> = {
   cleanup: CLEANUP_SQL,
   bulk: BULK_SQL,
   flood: FLOOD_SQL,
+  receipts: RECEIPTS_SQL,
 };
 
 // Whole-table reads that are meant to be: listing every bridge-wide block (a

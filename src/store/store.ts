@@ -17,6 +17,7 @@ import { Inbound } from "./inbound.ts";
 import { FloodTable } from "./flood.ts";
 import { Meta } from "./meta.ts";
 import { OutboxTable } from "./outbox.ts";
+import { Receipts } from "./receipts.ts";
 import { type Transaction, transactionRunner } from "./transaction.ts";
 import { Users } from "./users.ts";
 
@@ -42,6 +43,8 @@ export class Store implements Disposable {
   readonly cleanup: Cleanup;
   /** The flood control's per-account counters. */
   readonly flood: FloodTable;
+  /** The XEP-0184 receipts asked for on deliveries to XMPP, and those that came back. */
+  readonly receipts: Receipts;
   /** Raw inserts for filling a fresh database (the old bridge's import). */
   readonly bulk: Bulk;
   readonly #db: DatabaseSync;
@@ -61,6 +64,7 @@ export class Store implements Disposable {
     this.cleanup = new Cleanup(db, this.#transaction, this.conversations);
     this.bulk = new Bulk(db);
     this.flood = new FloodTable(db);
+    this.receipts = new Receipts(db);
   }
 
   /**
