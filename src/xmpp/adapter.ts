@@ -41,6 +41,7 @@ export function xmppAdapter(o: XmppAdapterOptions): XmppAdapter {
     ...(o.onBounce ? { onBounce: o.onBounce } : {}),
     ...(o.onReceipt ? { onReceipt: o.onReceipt } : {}),
     ...(o.clock ? { timers: o.clock } : {}),
+    avatar: true,
   });
   return {
     network: XMPP,

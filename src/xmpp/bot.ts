@@ -22,6 +22,7 @@ import type { InboundHandler, NetworkSender } from "../core/ports.ts";
 import { describeError } from "./errors.ts";
 import { readStanza } from "./inbound.ts";
 import { baseMessageId } from "./outbound.ts";
+import { AvatarKeeper, type AvatarOutcome } from "./avatar.ts";
 import { XmppSender } from "./sender.ts";
 import { type SessionEvent, XmppSession } from "./session.ts";
 import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
@@ -65,6 +66,12 @@ export interface XmppBotOptions {
   readonly onBounce?: BounceHandler;
   /** Told about each XEP-0184 receipt (default: nothing). */
   readonly onReceipt?: ReceiptHandler;
+  /**
+   * Publish the avatar of assets/ when the account has none (avatar.ts; default false, the
+   * adapter turns it on); `onAvatar` hears how it went on each new session.
+   */
+  readonly avatar?: boolean;
+  readonly onAvatar?: (outcome: AvatarOutcome) => void;
   /** Changes to the session timings (tests shorten them). */
   readonly tuning?: Partial<XmppTuning>;
   /**
@@ -109,6 +116,12 @@ export class XmppBot implements AsyncDisposable {
       smStore: options.smStore ?? new MemorySmStateStore(),
     });
     this.#session.onStanza((stanza, done) => this.#receive(stanza, done));
+    if (options.avatar) {
+      const keeper = new AvatarKeeper(this.#session, options.log, options.onAvatar);
+      this.#session.onEvent((event) => {
+        if (event === "online") void keeper.online();
+      });
+    }
     this.sender = new XmppSender(this.#session, options.log);
   }
 
