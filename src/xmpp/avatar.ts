@@ -71,46 +71,28 @@ export function publishedHash(result: XmlElement): string | null {
   return null;
 }
 
+/** Publishes `payload` as item `id` of the PEP node `node`. */
+function publishIq(node: string, id: string, payload: XmlElement): XmlElement {
+  return pubsubIq("set", element("publish", { node }, element("item", { id }, payload)));
+}
+
 /** Publishes the image to the data node (first, as XEP-0084 asks). */
 export function publishDataIq(image: AvatarImage): XmlElement {
-  return pubsubIq(
-    "set",
-    element(
-      "publish",
-      { node: NS.avatarData },
-      element(
-        "item",
-        { id: image.sha1 },
-        element("data", { xmlns: NS.avatarData }, image.base64),
-      ),
-    ),
-  );
+  const data = element("data", { xmlns: NS.avatarData }, image.base64);
+  return publishIq(NS.avatarData, image.sha1, data);
 }
 
 /** Publishes the metadata that points to the data just published. */
 export function publishMetadataIq(image: AvatarImage): XmlElement {
-  return pubsubIq(
-    "set",
-    element(
-      "publish",
-      { node: NS.avatarMetadata },
-      element(
-        "item",
-        { id: image.sha1 },
-        element(
-          "metadata",
-          { xmlns: NS.avatarMetadata },
-          element("info", {
-            bytes: String(image.bytes),
-            id: image.sha1,
-            height: String(image.height),
-            width: String(image.width),
-            type: image.type,
-          }),
-        ),
-      ),
-    ),
-  );
+  const info = element("info", {
+    bytes: String(image.bytes),
+    id: image.sha1,
+    height: String(image.height),
+    width: String(image.width),
+    type: image.type,
+  });
+  const metadata = element("metadata", { xmlns: NS.avatarMetadata }, info);
+  return publishIq(NS.avatarMetadata, image.sha1, metadata);
 }
 
 /** Asks for the account's own vCard. */
