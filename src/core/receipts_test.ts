@@ -97,6 +97,12 @@ Deno.test("!status shows the share of deliveries to XMPP users that were confirm
   const line = (params: Params) => text(core.deps, "en", "admin.status_receipts", params);
   assert.ok(!before[0].text.includes(line({ days: 7, confirmed: 0, sent: 0, percent: 0 })));
   const now = core.clock.now;
+  for (
+    const [recipient, id] of [["a@chat.test", "m1"], ["a@chat.test", "m2"], ["b@chat.test", "m4"]]
+  ) {
+    const record = { recipientType: ALICE.network, sender: BOB.address, sourceId: "s", at: now };
+    store.conversations.record({ ...record, recipient: recipient!, postedId: id! });
+  }
   store.receipts.expect("a@chat.test", "m1", now - 8 * DAY); // outside the window
   store.receipts.expect("a@chat.test", "m2", now - DAY);
   store.receipts.expect("b@chat.test", "m3", now - 60_000);

@@ -109,12 +109,27 @@ Deno.test("another message's rows do not hold back a receipt", () => {
 Deno.test("deliveries to XMPP wait for their recipient's receipt, recorded for the share", () => {
   const { core, outbox, store, pending } = setup();
   using _ = core;
-  store.transaction(() => outbox.enqueue([deliver([ALICE], "hi")]));
+  for (const text of ["hi", "again"]) {
+    store.conversations.record({
+      recipientType: XMPP,
+      recipient: ALICE.address,
+      sender: BOB.address,
+      at: core.clock.now,
+      sourceId: text,
+      postedId: `bridge-${text}`,
+    });
+  }
+  store.transaction(() => outbox.enqueue([deliver([ALICE], "hi"), deliver([ALICE], "again")]));
   const [row] = pending(XMPP);
-  assert.equal(outbox.recordReceipt("bridge-hi", ALICE.address), false, "not sent yet");
   outbox.settleSent(row!.row, row!.effect, "bridge-hi");
   assert.deepEqual(store.receipts.shareSince(0), { sent: 1, confirmed: 0 });
   assert.equal(outbox.recordReceipt("bridge-hi", "mallory@chat.test"), false, "not the recipient");
+  assert.equal(outbox.recordReceipt("bridge-nothing", ALICE.address), false, "never sent");
   assert.equal(outbox.recordReceipt("bridge-hi", ALICE.address), true);
   assert.deepEqual(store.receipts.shareSince(0), { sent: 1, confirmed: 1 });
+  // A receipt that overtakes the server's acknowledgement counts all the same.
+  assert.equal(outbox.recordReceipt("bridge-again", ALICE.address), true);
+  const [second] = pending(XMPP);
+  outbox.settleSent(second!.row, second!.effect, "bridge-again");
+  assert.deepEqual(store.receipts.shareSince(0), { sent: 2, confirmed: 2 });
 });

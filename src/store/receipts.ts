@@ -15,8 +15,13 @@ import { intOf, normalizeAddress } from "./types.ts";
 export const RECEIPTS_SQL = {
   expect: `INSERT INTO xmpp_receipts (recipient, message_id, sent_at) VALUES (:recipient, :id, :at)
     ON CONFLICT (recipient, message_id) DO NOTHING`,
-  confirm: `UPDATE xmpp_receipts SET received_at = :at
-    WHERE recipient = :recipient AND message_id = :id AND received_at IS NULL`,
+  // A receipt may overtake the server's acknowledgement of the delivery (the row is then written
+  // here, and `expect` leaves it); it counts only for a message the bot recorded for that recipient.
+  confirm: `INSERT INTO xmpp_receipts (recipient, message_id, sent_at, received_at)
+    SELECT :recipient, :id, :at, :at WHERE EXISTS (SELECT 1 FROM conversations
+      WHERE type = 1 AND posted_id = :id AND recipient = :recipient)
+    ON CONFLICT (recipient, message_id) DO UPDATE SET received_at = :at
+      WHERE received_at IS NULL`,
   shareSince: `SELECT COUNT(*) AS sent, COUNT(received_at) AS confirmed FROM xmpp_receipts
     WHERE sent_at >= :since`,
   pruneBefore: "DELETE FROM xmpp_receipts WHERE sent_at < :before",
@@ -48,8 +53,8 @@ export class Receipts {
   }
 
   /**
-   * Records the receipt of `recipient` for message `id`; false when no such delivery is waiting
-   * for one (unknown id, someone else's message, already confirmed).
+   * Records the receipt of `recipient` for message `id`; false when there is no such delivery
+   * (unknown id, someone else's message) or it was confirmed already.
    */
   confirm(recipient: string, id: string, at: number): boolean {
     return this.#confirm.run({ recipient: normalizeAddress(recipient), id, at }).changes > 0;
