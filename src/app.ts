@@ -10,6 +10,7 @@ import { logger } from "./log.ts";
 import { composeBridge, type ComposedBridge } from "./compose.ts";
 import { runCleanup, scheduleDaily } from "./core/cleanup.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
+import { RECEIPT_WINDOW_MS } from "./core/receipts.ts";
 import { domainBlocksFromMeta } from "./fedi/mod.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import type { Store } from "./store/mod.ts";
@@ -165,6 +166,7 @@ function scheduleCleanup(bridge: ComposedBridge): void {
     store.inbound.pruneBefore(now() - DEDUPE_KEEP_MS);
     store.outbox.pruneClosed(now() - OUTBOX_KEEP_MS);
     store.flood.pruneBefore(now() - LONGEST_WINDOW_MS);
+    store.receipts.pruneBefore(now() - RECEIPT_WINDOW_MS);
     log.info(
       "cleanup: {users} old account(s) and {records} old record(s) deleted, {unregistered} " +
         "account(s) unregistered",

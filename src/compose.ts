@@ -224,6 +224,7 @@ function composeNetworks(
           });
         }
       },
+      onReceipt: (messageId, from) => outbox.recordReceipt(messageId, from),
     }));
     networks.push({ adapter, worker: worker(adapter) });
   }

@@ -392,6 +392,8 @@ Deno.test("user guides: one per shipped language, naming every user command and 
     assert.match(text, /xmpp:[a-z]+@[a-z.]+/, `${lang}: an XMPP address`);
     assert.match(text, /@[a-z]+@[a-z.]+/, `${lang}: a Fediverse address`);
     assert.match(text, /OMEMO/, `${lang}: the encryption note`);
+    // Issue 16: corrections, retractions, reactions (the star), receipts, encrypted messages.
+    assert.match(text, /⭐[\s\S]*OpenPGP/, `${lang}: the native chat section`);
   }
 });
 

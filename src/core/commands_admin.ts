@@ -9,6 +9,7 @@ import { cancelInvolving } from "./cancel.ts";
 import { readInletCounts } from "../store/mod.ts";
 import { isAdmin } from "./deps.ts";
 import { DAY_MS } from "./flood.ts";
+import { RECEIPT_WINDOW_MS } from "./receipts.ts";
 import {
   accountUsage,
   type CommandContext,
@@ -147,6 +148,7 @@ export function status(ctx: CommandContext): void {
   if (flood.held > 0) {
     answer.line("admin.status_flood", { held: flood.held, accounts: flood.accounts });
   }
+  statusReceipts(ctx);
   // Written by the Fediverse bot's process (this may be another one), once it has seen any.
   const counts = readInletCounts(store);
   if (counts !== null) {
@@ -160,4 +162,17 @@ export function status(ctx: CommandContext): void {
       gaveup: counts.givenUp,
     });
   }
+}
+
+/** The share of deliveries to XMPP users that their app confirmed (once there were any). */
+function statusReceipts(ctx: CommandContext): void {
+  const { turn, answer } = ctx;
+  const share = turn.deps.store.receipts.shareSince(turn.deps.now() - RECEIPT_WINDOW_MS);
+  if (share.sent === 0) return;
+  answer.line("admin.status_receipts", {
+    days: Math.round(RECEIPT_WINDOW_MS / DAY_MS),
+    confirmed: share.confirmed,
+    sent: share.sent,
+    percent: Math.round((100 * share.confirmed) / share.sent),
+  });
 }

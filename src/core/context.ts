@@ -11,6 +11,8 @@ import { type Account, type AccountType, type ContactAction, type Effect, FEDI }
 import type { CoreDeps } from "./deps.ts";
 import type { MessageKey } from "../i18n/mod.ts";
 import { languageOf } from "./deps.ts";
+import { withReceipt } from "./receipts.ts";
+import type { ReceiptRequest } from "./types.ts";
 
 /**
  * One inbound event being handled: who it came from, in which language to answer, and the
@@ -34,6 +36,10 @@ export class Turn {
   refusal = false;
   /** The flood control's verdicts for this turn, per budget (see flood.ts). */
   readonly verdicts = new Map<Budget, Verdict>();
+  /** The sender's XEP-0184 request, until a commit placed it (receipts.ts). */
+  receipt: ReceiptRequest | null = null;
+  /** The message is for the bot itself (a command): its receipt goes with the answer. */
+  receiptAtOnce = false;
   #holdMark = 0;
 
   constructor(
@@ -91,7 +97,8 @@ export class Turn {
       const outsiderBefore = isOutsider(this.deps, this.sender);
       const result = fn();
       // Answers over the sender's flood budgets are held back (flood.ts).
-      const effects = guardAnswers(this, this.effects.splice(0), outsiderBefore);
+      const guarded = guardAnswers(this, this.effects.splice(0), outsiderBefore);
+      const effects = this.#holdMark === 0 ? withReceipt(this, guarded) : guarded;
       if (effects.length > 0) this.deps.emit(effects);
       if (this.dedupe && this.#holdMark === 0) {
         this.deps.store.inbound.markHandled(this.dedupe.network, this.dedupe.key, this.deps.now());

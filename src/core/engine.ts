@@ -13,6 +13,7 @@ import { defuseMentions } from "./render.ts";
 import { type Account, FEDI, type Inbound, XMPP } from "./types.ts";
 import { deliveryInFlight } from "./recipients.ts";
 import { charge, limitOf } from "./flood.ts";
+import { handleEncrypted } from "./encrypted.ts";
 
 /**
  * The longest text the core takes in one message. Mastodon-compatible servers allow a few
@@ -139,7 +140,11 @@ export class Core {
         unregisterAccount(turn, "unsubscribe");
         return;
       case "message":
+        turn.receipt = inbound.receipt ?? null;
         await this.#message(turn, inbound);
+        return;
+      case "encrypted":
+        handleEncrypted(turn);
         return;
     }
   }
@@ -186,6 +191,8 @@ export class Core {
       return;
     }
     const command = parsed.commands[0];
+    // For the bot itself: a receipt goes with the answer (unless it is a refusal).
+    turn.receiptAtOnce = command !== undefined || (parsed.lang !== null && parsed.langOnly);
     if (parsed.lang !== null) {
       // A newcomer's `!register !lang=de` registers first, so the language can be kept.
       const registered = this.deps.store.users.get(inbound.from.network, inbound.from.address)

@@ -115,6 +115,7 @@ export type CoreStore = Pick<
   | "outbox"
   | "cleanup"
   | "flood"
+  | "receipts"
   | "transaction"
 >;
 

@@ -30,6 +30,15 @@ export interface StatusExtras {
   readonly pollUrl: string | null;
 }
 
+/**
+ * A sender's wish to hear when their message got through (XMPP: a XEP-0184 `<request/>`): the
+ * address to answer (an XMPP full JID) and the id of their message.
+ */
+export interface ReceiptRequest {
+  readonly jid: string;
+  readonly id: string;
+}
+
 /** Something a bot received, already turned into plain values by its adapter. */
 export type Inbound =
   | {
@@ -47,7 +56,14 @@ export type Inbound =
     /** The language the network says the message is in, if any. */
     readonly lang: string | null;
     readonly extras: StatusExtras | null;
+    /**
+     * The sender asked for a receipt: it is sent once every status the message produced was
+     * accepted (or at once for a command); a refused or given-up message gets none.
+     */
+    readonly receipt?: ReceiptRequest | null;
   }
+  /** An encrypted message the bridge cannot read (OMEMO, OpenPGP...): never parsed as text. */
+  | { readonly kind: "encrypted"; readonly from: Account }
   | {
     /** A follow of the Fediverse bot (`request`: a follow request to a locked bot). */
     readonly kind: "follow";
@@ -114,6 +130,19 @@ export type Effect =
     readonly confirm: boolean;
     /** The sender's language, for the confirmation or the failure notice. */
     readonly senderLang: string;
+    /**
+     * The sender's receipt request, released once every row carrying it was sent (outbox
+     * receipts.ts); dropped from them all when one is given up.
+     */
+    readonly receipt?: ReceiptRequest;
+  }
+  | {
+    /** A XEP-0184 receipt to an XMPP sender: their message got through. */
+    readonly kind: "receipt";
+    /** The sender (bare JID): the lane, and the check of the address. */
+    readonly to: Account;
+    /** Where the receipt goes (the full JID the message came from) and the message's id. */
+    readonly request: ReceiptRequest;
   }
   | {
     readonly kind: "contact";

@@ -53,6 +53,8 @@ export class FediSender implements NetworkSender {
           return await this.#deliver(effect, key);
         case "contact":
           return await this.#contact(effect);
+        case "receipt":
+          return failed("a receipt is no Fediverse effect", true);
       }
     } catch (e) {
       const error = toFediApiError(effect.kind, e, Date.now());

@@ -9,6 +9,7 @@ import type { CoreStore } from "../core/ports.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
 import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
 import type { MessageKey } from "../i18n/mod.ts";
+import { afterGivenUp, afterSent } from "./receipts.ts";
 
 /** The effect that carries a message across the bridge. */
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
@@ -145,6 +146,7 @@ export class Outbox {
         for (const id of effect.records) store.conversations.setPostedId(id, postedId);
       }
       if (effect.confirm) this.#tellSender(effect, "outbox.delivered");
+      this.enqueue(afterSent(store, effect, now()));
     });
     this.#announceSettled();
   }
@@ -160,6 +162,7 @@ export class Outbox {
       if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), reason)) return;
       if (effect.kind !== "deliver") return;
       store.conversations.deleteUnposted(effect.records);
+      afterGivenUp(store, effect);
       this.#tellSender(effect, "outbox.not_delivered");
     });
     this.#announceSettled();
@@ -186,6 +189,14 @@ export class Outbox {
       this.enqueue([{ kind: "notice", to: sender, text, inReplyTo: record.sourceId }]);
     });
     return true;
+  }
+
+  /**
+   * A XEP-0184 receipt came from `from` (bare JID) for message `messageId` the bot sent: recorded
+   * when it is one of our deliveries to them. Returns whether it was.
+   */
+  recordReceipt(messageId: string, from: string): boolean {
+    return this.deps.store.receipts.confirm(from, messageId, this.deps.now());
   }
 
   #tellSender(effect: DeliverEffect, key: MessageKey): void {

@@ -32,6 +32,7 @@ Deno.test("a fresh file gets the whole schema, WAL and the application id", asyn
       "outbox",
       "role_leases",
       "users",
+      "xmpp_receipts",
     ]);
     assert.equal(db.prepare("PRAGMA journal_mode").get()!.journal_mode, "wal");
     assert.equal(db.prepare("PRAGMA application_id").get()!.application_id, APPLICATION_ID);

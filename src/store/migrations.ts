@@ -176,8 +176,32 @@ CREATE TABLE role_leases (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Step 7: the XEP-0184 receipts the XMPP bot asked for on its deliveries (src/store/receipts.ts):
+ * one row per delivered message and recipient, `received_at` set when the recipient's client
+ * confirmed it. Nothing to carry over: older deliveries asked for none.
+ */
+const V7 = `
+CREATE TABLE xmpp_receipts (
+  recipient   TEXT    NOT NULL,
+  message_id  TEXT    NOT NULL,
+  sent_at     INTEGER NOT NULL,
+  received_at INTEGER,
+  PRIMARY KEY (recipient, message_id)
+) WITHOUT ROWID;
+CREATE INDEX xmpp_receipts_by_date ON xmpp_receipts (sent_at, received_at);
+`;
+
 /** Every schema step of this build, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4, canonicaliseStoredDomains, V6];
+export const MIGRATIONS: readonly Migration[] = [
+  V1,
+  V2,
+  V3,
+  V4,
+  canonicaliseStoredDomains,
+  V6,
+  V7,
+];
 
 /** The schema version this build writes: the number of steps. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;

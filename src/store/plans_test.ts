@@ -10,6 +10,7 @@ import { INBOUND_SQL } from "./inbound.ts";
 import { LEASES_SQL } from "./leases.ts";
 import { META_SQL } from "./meta.ts";
 import { OUTBOX_SQL } from "./outbox.ts";
+import { RECEIPTS_SQL } from "./receipts.ts";
 import { USERS_SQL } from "./users.ts";
 
 const TABLES = [
@@ -24,6 +25,7 @@ const TABLES = [
   "carried_sends",
   "flood",
   "role_leases",
+  "xmpp_receipts",
 ];
 
 const ALL: Record<string, Record<string, string>> = {
@@ -38,6 +40,7 @@ const ALL: Record<string, Record<string, string>> = {
   bulk: BULK_SQL,
   flood: FLOOD_SQL,
   leases: LEASES_SQL,
+  receipts: RECEIPTS_SQL,
 };
 
 // Whole-table reads that are meant to be: listing every bridge-wide block (a

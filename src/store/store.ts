@@ -18,6 +18,7 @@ import { FloodTable } from "./flood.ts";
 import { LeaseTable } from "./leases.ts";
 import { Meta } from "./meta.ts";
 import { OutboxTable } from "./outbox.ts";
+import { Receipts } from "./receipts.ts";
 import { type Transaction, transactionRunner } from "./transaction.ts";
 import { Users } from "./users.ts";
 
@@ -45,6 +46,8 @@ export class Store implements Disposable {
   readonly flood: FloodTable;
   /** Which process runs which bot role, and its last heartbeat (src/lease.ts). */
   readonly leases: LeaseTable;
+  /** The XEP-0184 receipts asked for on deliveries to XMPP, and those that came back. */
+  readonly receipts: Receipts;
   /** Raw inserts for filling a fresh database (the old bridge's import). */
   readonly bulk: Bulk;
   readonly #db: DatabaseSync;
@@ -65,6 +68,7 @@ export class Store implements Disposable {
     this.bulk = new Bulk(db);
     this.flood = new FloodTable(db);
     this.leases = new LeaseTable(db);
+    this.receipts = new Receipts(db);
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { Logger } from "@logtape/logtape";
 import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
 import { XMPP } from "../core/types.ts";
-import { type BounceHandler, XmppBot, type XmppBotConfig } from "./bot.ts";
+import { type BounceHandler, type ReceiptHandler, XmppBot, type XmppBotConfig } from "./bot.ts";
 import type { SmStateStore } from "./sm_state.ts";
 
 /** What the XMPP adapter is built from. */
@@ -20,6 +20,8 @@ export interface XmppAdapterOptions {
   readonly smStore?: SmStateStore;
   /** Told when an error comes back for a message the bot sent. */
   readonly onBounce?: BounceHandler;
+  /** Told when a XEP-0184 receipt comes for a message the bot sent. */
+  readonly onReceipt?: ReceiptHandler;
   /** Default: the process's clock. */
   readonly clock?: Clock;
 }
@@ -37,7 +39,9 @@ export function xmppAdapter(o: XmppAdapterOptions): XmppAdapter {
     log: o.log,
     ...(o.smStore ? { smStore: o.smStore } : {}),
     ...(o.onBounce ? { onBounce: o.onBounce } : {}),
+    ...(o.onReceipt ? { onReceipt: o.onReceipt } : {}),
     ...(o.clock ? { timers: o.clock } : {}),
+    avatar: true,
   });
   return {
     network: XMPP,

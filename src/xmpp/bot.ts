@@ -21,7 +21,8 @@ import type { Config } from "../config/mod.ts";
 import type { InboundHandler, NetworkSender } from "../core/ports.ts";
 import { describeError } from "./errors.ts";
 import { readStanza } from "./inbound.ts";
-import { baseMessageId, receiptStanza } from "./outbound.ts";
+import { baseMessageId } from "./outbound.ts";
+import { AvatarKeeper, type AvatarOutcome } from "./avatar.ts";
 import { XmppSender } from "./sender.ts";
 import { type SessionEvent, XmppSession } from "./session.ts";
 import { MemorySmStateStore, type SmStateStore } from "./sm_state.ts";
@@ -46,6 +47,14 @@ export type BounceHandler = (
   from: string,
 ) => void;
 
+/** Called when a XEP-0184 receipt comes for a message we sent. */
+export type ReceiptHandler = (
+  /** The id of the message confirmed (the first stanza of a delivery). */
+  messageId: string,
+  /** The bare JID whose client confirmed it; check it is the message's recipient. */
+  from: string,
+) => void;
+
 export interface XmppBotOptions {
   readonly config: XmppBotConfig;
   readonly core: InboundHandler;
@@ -55,6 +64,14 @@ export interface XmppBotOptions {
   /** [0, 1) for the reconnection jitter (default `Math.random`). */
   readonly random?: () => number;
   readonly onBounce?: BounceHandler;
+  /** Told about each XEP-0184 receipt (default: nothing). */
+  readonly onReceipt?: ReceiptHandler;
+  /**
+   * Publish the avatar of assets/ when the account has none (avatar.ts; default false, the
+   * adapter turns it on); `onAvatar` hears how it went on each new session.
+   */
+  readonly avatar?: boolean;
+  readonly onAvatar?: (outcome: AvatarOutcome) => void;
   /** Changes to the session timings (tests shorten them). */
   readonly tuning?: Partial<XmppTuning>;
   /**
@@ -81,6 +98,7 @@ export class XmppBot implements AsyncDisposable {
   readonly #core: InboundHandler;
   readonly #log: Logger;
   readonly #onBounce: BounceHandler;
+  readonly #onReceipt: ReceiptHandler;
   /** Inbound events are handled one after the other, in the order they arrived. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -89,6 +107,7 @@ export class XmppBot implements AsyncDisposable {
     this.#core = options.core;
     this.#log = options.log;
     this.#onBounce = options.onBounce ?? (() => {});
+    this.#onReceipt = options.onReceipt ?? (() => {});
     this.#session = new XmppSession({
       jid: config.xmppJid,
       password: config.xmppPassword,
@@ -104,6 +123,12 @@ export class XmppBot implements AsyncDisposable {
       smStore: options.smStore ?? new MemorySmStateStore(),
     });
     this.#session.onStanza((stanza, done) => this.#receive(stanza, done));
+    if (options.avatar) {
+      const keeper = new AvatarKeeper(this.#session, options.log, options.onAvatar);
+      this.#session.onEvent((event) => {
+        if (event === "online") void keeper.online();
+      });
+    }
     this.sender = new XmppSender(this.#session, options.log);
   }
 
@@ -173,8 +198,16 @@ export class XmppBot implements AsyncDisposable {
         }
         done();
         return;
+      case "receipt":
+        try {
+          this.#onReceipt(baseMessageId(event.id), event.from);
+        } catch (error) {
+          this.#log.error("the receipt handler failed: {error}", { error: describeError(error) });
+        }
+        done();
+        return;
       case "inbound": {
-        const { inbound, dedupeKey, receipt } = event;
+        const { inbound, dedupeKey } = event;
         if (event.oversize) {
           this.#log.info("an oversized XMPP message from {from} goes to the core cut short", {
             from: inbound.from.address,
@@ -189,12 +222,8 @@ export class XmppBot implements AsyncDisposable {
               from: inbound.from.address,
               error: describeError(error),
             });
-            return;
           } finally {
             done();
-          }
-          if (receipt !== null) {
-            await this.#session.sendBestEffort(receiptStanza(receipt.to, receipt.id));
           }
         });
         return;

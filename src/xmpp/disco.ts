@@ -14,7 +14,11 @@ export const CAPS_NODE = "urn:xmpp-ap-bridge:bot";
 /** The identity the bot gives (XEP-0030 registry: an automated client). */
 export const IDENTITY = { category: "client", type: "bot", name: "xmpp-ap-bridge" } as const;
 
-/** The features the bot implements. */
+/**
+ * The features the bot implements, exactly: receipts that mean delivery (XEP-0184), corrections
+ * (XEP-0308), retractions (XEP-0424), reactions (XEP-0444), replies (XEP-0461) with their
+ * fallbacks (XEP-0428), attachments (XEP-0066), stable ids (XEP-0359), pings and capabilities.
+ */
 export const FEATURES: readonly string[] = [
   NS.discoInfo,
   NS.ping,
@@ -22,6 +26,9 @@ export const FEATURES: readonly string[] = [
   NS.fallback,
   NS.oob,
   NS.receipts,
+  NS.correct,
+  NS.retract,
+  NS.reactions,
   NS.sid,
   NS.caps,
 ];

@@ -12,10 +12,25 @@ Deno.test("disco#info names the bot and the features it implements", async () =>
     name: "xmpp-ap-bridge",
   });
   const features = query.getChildren("feature").map((f) => f.attrs.var);
-  for (const needed of [NS.discoInfo, NS.ping, NS.reply, NS.oob, NS.receipts]) {
-    assert.ok(features.includes(needed), needed);
-  }
+  const expected = [
+    NS.discoInfo,
+    NS.ping,
+    NS.reply,
+    NS.fallback,
+    NS.oob,
+    NS.receipts,
+    NS.correct,
+    NS.retract,
+    NS.reactions,
+    NS.sid,
+    NS.caps,
+  ];
+  // Exactly what is supported: nothing missing, nothing more.
+  assert.deepEqual([...features].sort(), [...expected].sort());
   assert.equal(features.length, FEATURES.length);
+  assert.equal(NS.correct, "urn:xmpp:message-correct:0");
+  assert.equal(NS.retract, "urn:xmpp:message-retract:1");
+  assert.equal(NS.reactions, "urn:xmpp:reactions:0");
 });
 
 Deno.test("the capabilities node is answered, other nodes are not", async () => {

@@ -5,9 +5,13 @@
  * - `chat` and `normal` messages with a `<body/>` are messages. A XEP-0461 `<reply/>` gives
  *   `inReplyTo`, and the quote that XEP-0428 marks as its fallback is cut from the text.
  * - `subscribe` and `unsubscribe` presences are (un)registrations.
+ * - Encrypted messages (OMEMO, OpenPGP for XMPP, legacy `jabber:x:encrypted`, any XEP-0380
+ *   `<encryption/>`) are never read as text: their body is only a fallback ("I sent you an OMEMO
+ *   encrypted message"). They become an `encrypted` event, which the core explains.
+ * - A XEP-0184 `<received/>` is a receipt for a message the bot sent.
  * - `error` messages are bounces of what we sent; group chat, headlines, carbons, body-less
- *   messages (chat states, receipts) and anything from a server or from the bot's own account
- *   are ignored.
+ *   messages (chat states) and anything from a server or from the bot's own account are
+ *   ignored.
  *
  * @module
  */
@@ -30,8 +34,6 @@ export type StanzaEvent =
     readonly inbound: Inbound;
     /** `xmpp:<bare jid>:<stanza id>`, or null for a stanza without id (and for presences). */
     readonly dedupeKey: string | null;
-    /** Where to send a XEP-0184 receipt once handled, when the sender asked for one. */
-    readonly receipt: { readonly to: string; readonly id: string } | null;
     /** The body was over {@link MAX_BODY_CHARS} and was cut. */
     readonly oversize: boolean;
   }
@@ -44,7 +46,28 @@ export type StanzaEvent =
     /** Bare JID the error came from (the recipient, or its server on its behalf). */
     readonly from: string;
   }
+  | {
+    /** A XEP-0184 receipt: the recipient's client got message `id` the bot sent. */
+    readonly kind: "receipt";
+    readonly id: string;
+    /** Bare JID of the account whose client confirmed it. */
+    readonly from: string;
+  }
   | { readonly kind: "ignore"; readonly reason: string };
+
+/** Namespaces whose payload means the message is encrypted. */
+const ENCRYPTED_NS: ReadonlySet<string> = new Set([
+  NS.omemoLegacy,
+  NS.omemo2,
+  NS.openpgp,
+  NS.pgpLegacy,
+  NS.eme,
+]);
+
+/** Whether a message carries an encrypted payload or a XEP-0380 encryption marker. */
+export function isEncrypted(stanza: XmlElement): boolean {
+  return stanza.getChildElements().some((child) => ENCRYPTED_NS.has(child.getNS() ?? ""));
+}
 
 /**
  * Reads a `<message/>` or `<presence/>` received by `botJid` (bare). `newId` makes an id for a
@@ -68,11 +91,18 @@ export function readStanza(
   if (stanza.getChild("received", NS.carbons) || stanza.getChild("sent", NS.carbons)) {
     return ignore("a carbon copy");
   }
-  const body = stanza.getChildText("body");
-  if (body === null) return ignore("no body");
-
   const stanzaId = nonEmpty(stanza.attrs.id) ??
     nonEmpty(stanza.getChild("origin-id", NS.sid)?.attrs.id);
+  if (isEncrypted(stanza)) {
+    return {
+      kind: "inbound",
+      inbound: { kind: "encrypted", from: { network: XMPP, address: sender } },
+      dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
+      oversize: false,
+    };
+  }
+  const body = stanza.getChildText("body");
+  if (body === null) return readReceipt(stanza, sender);
   const oversize = body.length > MAX_BODY_CHARS;
   const text = oversize ? body.slice(0, MAX_BODY_CHARS + 1) : stripReplyFallback(body, stanza);
   const inReplyTo = nonEmpty(stanza.getChild("reply", NS.reply)?.attrs.id) ?? null;
@@ -89,9 +119,9 @@ export function readStanza(
       inReplyTo,
       lang,
       extras: null,
+      receipt: wantsReceipt ? { jid: from, id: stanzaId } : null,
     },
     dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
-    receipt: wantsReceipt ? { to: from, id: stanzaId } : null,
     oversize,
   };
 }
@@ -111,9 +141,15 @@ function readPresence(stanza: XmlElement, from: string, botJid: string): StanzaE
     kind: "inbound",
     inbound: { kind: type, from: { network: XMPP, address: sender } },
     dedupeKey: null,
-    receipt: null,
     oversize: false,
   };
+}
+
+/** A body-less message: a XEP-0184 receipt for one of ours, or nothing to act on. */
+function readReceipt(stanza: XmlElement, sender: string): StanzaEvent {
+  const id = nonEmpty(stanza.getChild("received", NS.receipts)?.attrs.id);
+  if (id === null) return ignore("no body");
+  return { kind: "receipt", id, from: sender };
 }
 
 function readBounce(stanza: XmlElement, from: string): StanzaEvent {

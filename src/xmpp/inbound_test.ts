@@ -34,9 +34,9 @@ Deno.test("a chat message becomes a core message with a dedupe key", () => {
       inReplyTo: null,
       lang: null,
       extras: null,
+      receipt: null,
     },
     dedupeKey: "xmpp:alice@xmpp.test:m1",
-    receipt: null,
     oversize: false,
   });
 });
@@ -170,13 +170,15 @@ Deno.test("a receipt is wanted only when asked for and the message has an id", (
     BOT,
   );
   assert.ok(asked.kind === "inbound");
-  assert.deepEqual(asked.receipt, { to: "Alice@XMPP.test/phone", id: "q1" });
+  assert.ok(asked.inbound.kind === "message");
+  assert.deepEqual(asked.inbound.receipt, { jid: "Alice@XMPP.test/phone", id: "q1" });
   const noId = readStanza(
     chat({ id: undefined }, body("x"), element("request", { xmlns: NS.receipts })),
     BOT,
   );
   assert.ok(noId.kind === "inbound");
-  assert.equal(noId.receipt, null);
+  assert.ok(noId.inbound.kind === "message");
+  assert.equal(noId.inbound.receipt, null);
 });
 
 Deno.test("subscription presences become (un)subscribe events; others are ignored", () => {
@@ -186,7 +188,6 @@ Deno.test("subscription presences become (un)subscribe events; others are ignore
     kind: "inbound",
     inbound: { kind: "subscribe", from: { network: XMPP, address: "carol@xmpp.test" } },
     dedupeKey: null,
-    receipt: null,
     oversize: false,
   });
   const un = readStanza(presence("unsubscribe"), BOT);
@@ -217,4 +218,40 @@ Deno.test("an error message is a bounce with its condition", () => {
   const bare = element("message", { from: "xmpp.test", type: "error", id: "z" });
   assert.equal(errorCondition(bare), "undefined-condition");
   assert.equal(readStanza(element("message", { from: "a@b", type: "error" }), BOT).kind, "ignore");
+});
+
+Deno.test("encrypted messages are never read as text, whatever their fallback body says", () => {
+  const payloads = [
+    element("encrypted", { xmlns: NS.omemoLegacy }, element("payload", {}, "AAAA")),
+    element("encrypted", { xmlns: NS.omemo2 }, element("payload", {}, "AAAA")),
+    element("openpgp", { xmlns: NS.openpgp }, "BASE64"),
+    element("x", { xmlns: NS.pgpLegacy }, "-----BEGIN PGP MESSAGE-----"),
+    element("encryption", { xmlns: NS.eme, namespace: "urn:example:new-scheme" }),
+  ];
+  for (const payload of payloads) {
+    const fallback = body("I sent you an OMEMO encrypted message: fedi:bob@social.test");
+    const event = readStanza(chat({ id: "e1" }, fallback, payload), BOT);
+    assert.ok(event.kind === "inbound", payload.toString());
+    assert.deepEqual(event.inbound, {
+      kind: "encrypted",
+      from: { network: XMPP, address: "alice@xmpp.test" },
+    });
+    assert.equal(event.dedupeKey, "xmpp:alice@xmpp.test:e1");
+    // Without a body too (some clients send none).
+    const bare = readStanza(chat({ id: "e2" }, payload), BOT);
+    assert.ok(bare.kind === "inbound" && bare.inbound.kind === "encrypted");
+  }
+  // A plain message that merely talks about OMEMO stays a message.
+  const plain = readStanza(chat({ id: "p1" }, body("do you support OMEMO?")), BOT);
+  assert.ok(plain.kind === "inbound" && plain.inbound.kind === "message");
+});
+
+Deno.test("a XEP-0184 receipt for one of our messages is reported with its sender", () => {
+  const receipt = readStanza(
+    chat({ id: "r1" }, element("received", { xmlns: NS.receipts, id: "bridge-msg-7" })),
+    BOT,
+  );
+  assert.deepEqual(receipt, { kind: "receipt", id: "bridge-msg-7", from: "alice@xmpp.test" });
+  const empty = readStanza(chat({ id: "r2" }, element("received", { xmlns: NS.receipts })), BOT);
+  assert.equal(empty.kind, "ignore");
 });

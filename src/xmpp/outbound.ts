@@ -43,6 +43,8 @@ export function chatMessage(options: {
   readonly lang?: string | undefined;
   /** The id of the message it answers (XEP-0461), if any. */
   readonly replyTo?: string | null | undefined;
+  /** Ask the recipient's client for a XEP-0184 receipt. */
+  readonly requestReceipt?: boolean;
 }): XmlElement {
   const id = xmlSafe(options.id);
   return element(
@@ -51,6 +53,7 @@ export function chatMessage(options: {
     element("body", {}, xmlSafe(options.text)),
     element("origin-id", { xmlns: NS.sid, id }),
     options.replyTo ? element("reply", { xmlns: NS.reply, id: xmlSafe(options.replyTo) }) : null,
+    options.requestReceipt ? element("request", { xmlns: NS.receipts }) : null,
   );
 }
 
@@ -102,6 +105,7 @@ export function deliverStanzas(effect: DeliverEffect, key: string): XmlElement[]
       text: effect.text,
       lang: effect.lang,
       replyTo: effect.inReplyTo,
+      requestReceipt: true,
     }));
     effect.media.forEach((media, n) => {
       out.push(
@@ -138,11 +142,14 @@ export function rosterRemoveIq(jid: string): XmlElement {
   );
 }
 
-/** A XEP-0184 receipt for message `id` of `to`. */
-export function receiptStanza(to: string, id: string): XmlElement {
+/**
+ * A XEP-0184 receipt for message `id` of `to` (a full JID); `key` is the outbox key, so a retry
+ * sends the same stanza id.
+ */
+export function receiptStanza(to: string, id: string, key: string): XmlElement {
   return element(
     "message",
-    { to, id: `receipt-${crypto.randomUUID()}` },
+    { to: wireJid(to), id: `bridge-r-${xmlSafe(key)}` },
     element("received", { xmlns: NS.receipts, id: xmlSafe(id) }),
   );
 }

@@ -63,6 +63,15 @@ Deno.test("a delivery carries the recorded id, the language and the reply refere
   assert.equal(plain?.getChild("reply", NS.reply), undefined);
 });
 
+Deno.test("a delivery's text asks for a XEP-0184 receipt; its attachments do not", () => {
+  const media = [{ url: "https://media.test/a.png", description: null, type: "image" }];
+  const [text, attachment] = deliverStanzas(deliver({ media }), "k");
+  assert.ok(text?.getChild("request", NS.receipts), "the text asks for a receipt");
+  assert.equal(attachment?.getChild("request", NS.receipts), undefined);
+  const notice = noticeStanza({ kind: "notice", to: ALICE, text: "hi", inReplyTo: null }, "k");
+  assert.equal(notice.getChild("request", NS.receipts), undefined);
+});
+
 Deno.test("each attachment is its own message whose body equals its XEP-0066 URL", () => {
   const stanzas = deliverStanzas(
     deliver({
@@ -117,7 +126,10 @@ Deno.test("presence, roster removal and receipt stanzas", () => {
   assert.equal(iq.attrs.type, "set");
   const item = iq.getChild("query", NS.roster)?.getChild("item");
   assert.deepEqual(item?.attrs, { jid: "alice@xmpp.test", subscription: "remove" });
-  const receipt = receiptStanza("alice@xmpp.test/phone", "m1");
+  const receipt = receiptStanza("alice@xmpp.test/phone", "m1", "xapb-k-3");
   assert.equal(receipt.getChild("received", NS.receipts)?.attrs.id, "m1");
+  assert.equal(receipt.attrs.to, "alice@xmpp.test/phone");
+  // The same row sends the same stanza id on every attempt.
+  assert.equal(receipt.attrs.id, receiptStanza("alice@xmpp.test/phone", "m1", "xapb-k-3").attrs.id);
   assert.equal(receipt.getChild("body"), undefined);
 });

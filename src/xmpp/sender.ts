@@ -16,12 +16,13 @@ import type { Delivery } from "./ack_tracker.ts";
 import { checkJid } from "../text/address.ts";
 import { describeError } from "./errors.ts";
 import { SUSPECT_LIMIT } from "./poison.ts";
-import { isAccountJid } from "./jid.ts";
+import { bareJid, isAccountJid } from "./jid.ts";
 import {
   deliverStanzas,
   noticeId,
   noticeStanza,
   presenceStanza,
+  receiptStanza,
   rosterRemoveIq,
 } from "./outbound.ts";
 import type { XmlElement } from "./xml.ts";
@@ -74,6 +75,12 @@ export class XmppSender implements NetworkSender {
         );
       case "contact":
         return await this.#contact(effect, key);
+      case "receipt": {
+        // Only to the account whose message it confirms.
+        if (bareJid(effect.request.jid) !== effect.to.address) return permanent("not the sender");
+        const stanza = receiptStanza(effect.request.jid, effect.request.id, key);
+        return await this.#sendAll(key, [stanza], null);
+      }
     }
   }
 

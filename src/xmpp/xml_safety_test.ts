@@ -140,7 +140,7 @@ Deno.test("every stanza builder turns hostile input into well-formed XML 1.0 tha
     roundTrip(`presenceStanza ${type}`, presenceStanza(HOSTILE, type));
   }
   roundTrip("rosterRemoveIq", rosterRemoveIq(HOSTILE));
-  roundTrip("receiptStanza", receiptStanza(HOSTILE, HOSTILE));
+  roundTrip("receiptStanza", receiptStanza(HOSTILE, HOSTILE, HOSTILE));
   roundTrip("capsElement", capsElement(HOSTILE));
   roundTrip("discoInfo", discoInfo(undefined, HOSTILE));
   roundTrip("discoInfo for another node", discoInfo(HOSTILE, HOSTILE));

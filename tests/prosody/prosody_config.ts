@@ -49,6 +49,9 @@ export const PROSODY_MODULES: readonly string[] = [
   "ping",
   "smacks",
   "carbons",
+  // In Prosody 0.12's default configuration: the bot's avatar (XEP-0084 on PEP, vCards).
+  "pep",
+  "vcard_legacy",
 ];
 
 /** Automatic modules we do not want: no federation in tests. */
