@@ -41,6 +41,8 @@ export function derivePermissions(input: PermissionInput): string[] {
   if (roles.includes("fedi")) {
     net.add(hostPort(config.apApiUrl));
     if (config.apStreamingUrl) net.add(hostPort(config.apStreamingUrl));
+    // The Fediverse role downloads the files it attaches (`media-hosts`: a name alone is any port).
+    for (const host of config.mediaHosts) net.add(host);
   }
   if (roles.includes("xmpp")) net.add(`${config.xmppHost}:${config.xmppPort}`);
 
