@@ -120,3 +120,12 @@ Deno.test("the write permission covers the bridge's own files, not the folders a
   ]);
   assert.ok(!write?.includes("/srv/bridge"), "not the folder that holds them");
 });
+
+Deno.test("media-hosts: the Fediverse role may reach them (a name alone: any port)", () => {
+  const c = config("media-hosts: [upload.chat.example, 127.0.0.1:8443]\n");
+  const fedi = derivePermissions({ config: c, roles: ["fedi"], envFile: null });
+  const net = flag(fedi, "net") ?? [];
+  assert.ok(net.includes("upload.chat.example") && net.includes("127.0.0.1:8443"), `${net}`);
+  const xmpp = derivePermissions({ config: c, roles: ["xmpp"], envFile: null });
+  assert.ok(!(flag(xmpp, "net") ?? []).includes("upload.chat.example"));
+});
