@@ -6,9 +6,11 @@
  *
  * The limits are the smaller of `media-max-mb` and the server's (`configuration.media_attachments`
  * of its instance document: size per kind, accepted types; `statuses.max_media_attachments`). A
- * file over them, of a type the server refuses, gone from its host (4xx) or refused by the server
- * (422) goes as a link: {@link MediaUploader.upload} answers null. Failures worth a retry (the host
- * or the server down, 5xx, 429) throw.
+ * file over them, of a type the server refuses, that cannot be downloaded (its host answers an
+ * error, is down, or is not in the permissions), or refused by the server (422) goes as a link:
+ * {@link MediaUploader.upload} answers null. The text with the link is delivered at once rather
+ * than holding the sender's later messages back. Failures of the bot's own server worth a retry
+ * (5xx, 429, no connection) throw.
  *
  * @module
  */
@@ -43,9 +45,6 @@ export interface MediaUploaderOptions {
   readonly pollMs?: number;
   readonly processingPolls?: number;
 }
-
-/** A download failure worth a retry (the host is down, or answered 5xx). */
-export class DownloadError extends Error {}
 
 export class MediaUploader {
   readonly #o: MediaUploaderOptions;
@@ -129,12 +128,8 @@ export class MediaUploader {
     let res: Response;
     try {
       res = await doFetch(url, { signal, redirect: "error" });
-    } catch (e) {
-      throw new DownloadError(`download failed: ${e instanceof Error ? e.name : "error"}`);
-    }
-    if (res.status >= 500 || res.status === 429) {
-      await res.body?.cancel();
-      throw new DownloadError(`download answered ${res.status}`);
+    } catch {
+      return null;
     }
     const type = (res.headers.get("content-type") ?? "application/octet-stream")
       .split(";")[0]!.trim().toLowerCase();
@@ -149,8 +144,13 @@ export class MediaUploader {
       await res.body?.cancel();
       return null;
     }
-    const bytes = await readAtMost(res, limit);
-    return bytes === null ? null : new Blob([bytes], { type });
+    try {
+      const bytes = await readAtMost(res, limit);
+      return bytes === null ? null : new Blob([bytes], { type });
+    } catch {
+      // The body broke off.
+      return null;
+    }
   }
 }
 
@@ -163,19 +163,15 @@ async function readAtMost(
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = res.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        return null;
-      }
-      chunks.push(value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
     }
-  } catch (e) {
-    throw new DownloadError(`download broke off: ${e instanceof Error ? e.name : "error"}`);
+    chunks.push(value);
   }
   const out = new Uint8Array(size);
   let at = 0;

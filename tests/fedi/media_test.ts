@@ -79,16 +79,18 @@ Deno.test("a photo from XMPP arrives as an attachment with its alt text, its URL
   assert.deepEqual(media.bytes, png);
 });
 
-Deno.test("a file over the limit goes as a link, and the sender is to be told", async () => {
+Deno.test("a file over the limit (announced or not) or gone goes as a link, the sender to be told", async () => {
   await using r = await rig("media-max-mb: 1\n");
   const big = pngBytes(2, 2, 1024 * 1024 + 10);
   const url = r.host.put("big.png", big, { type: "image/png" });
   const lying = r.host.put("lie.png", big, { type: "image/png", contentLength: "absent" });
-  const items = [url, lying].map((u) => ({ url: u, description: null, type: "unknown" }));
-  const row = new Row(deliver(`@carol header\n${url} ${lying}`, items), "k-2");
+  const gone = r.host.put("gone.png", pngBytes(2, 2), { type: "image/png" });
+  r.host.remove(gone);
+  const items = [url, lying, gone].map((u) => ({ url: u, description: null, type: "unknown" }));
+  const row = new Row(deliver(`@carol header\n${url} ${lying} ${gone}`, items), "k-2");
   const result = await row.attempt((e, k, s) => r.h.sender.send(e, k, s));
   assert.ok(result.ok);
-  assert.deepEqual(result.asLinks, [url, lying]);
+  assert.deepEqual(result.asLinks, [url, lying, gone]);
   const [status] = r.h.server.statusesOf(r.h.botAccount);
   assert.deepEqual(status!.mediaIds, []);
   assert.ok(status!.text.includes(url) && status!.text.includes(lying));
@@ -152,4 +154,30 @@ Deno.test("a long notice of the bot arrives whole, as a numbered thread", async 
     assert.ok([...s.text].length <= 500 + "@fedi.test".length);
     assert.ok(s.text.endsWith(`${i + 1}/${statuses.length}`));
   });
+});
+
+Deno.test("a file the server processes later (202) is waited for; one whose processing fails goes as a link", async () => {
+  await using r = await rig();
+  const { MediaUploader } = await import("../../src/fedi/media.ts");
+  r.h.server.setMediaProcessing({ async: true, delayMs: 3_600_000 });
+  let looks = 0;
+  // A clock whose waits end at once, after the server has finished (or failed) its work.
+  const clock = {
+    now: () => Date.now(),
+    setTimeout: (fn: () => void) => {
+      looks++;
+      if (looks === 2) r.h.server.finishMediaProcessing();
+      return setTimeout(fn, 0);
+    },
+    clearTimeout: (h: unknown) => clearTimeout(h as number),
+  };
+  const uploader = new MediaUploader({ api: r.h.api, config: r.h.config, clock });
+  const url = r.host.put("cat.png", pngBytes(2, 2), { type: "image/png" });
+  const id = await uploader.upload({ url, description: null, type: "unknown" });
+  assert.ok(id !== null);
+  assert.equal(looks, 2, "looked while processing, then once done");
+  assert.equal(r.h.server.media(id).processing, "done");
+
+  r.h.server.setMediaProcessing({ async: true, delayMs: 0, fail: true });
+  assert.equal(await uploader.upload({ url, description: null, type: "unknown" }), null);
 });
