@@ -52,6 +52,8 @@ export function derivePermissions(input: PermissionInput): string[] {
     net.add(hostPort(config.apApiUrl));
     const streaming = config.apStreamingUrl ?? input.streamingUrl ?? null;
     if (streaming) net.add(hostPort(streaming));
+    // The Fediverse role downloads the files it attaches (`media-hosts`: a name alone is any port).
+    for (const host of config.mediaHosts) net.add(host);
   }
   if (roles.includes("xmpp")) {
     // Without SRV records (or xmpp-host set), the domain itself on xmpp-port.

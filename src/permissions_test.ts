@@ -163,3 +163,12 @@ Deno.test("the announced streaming host and the SRV targets join the network set
   });
   assert.deepEqual(flag(fixed, "net"), ["xmpp.chat.example:5222"]);
 });
+
+Deno.test("media-hosts: the Fediverse role may reach them (a name alone: any port)", () => {
+  const c = config("media-hosts: [upload.chat.example, 127.0.0.1:8443]\n");
+  const fedi = derivePermissions({ config: c, roles: ["fedi"], envFile: null });
+  const net = flag(fedi, "net") ?? [];
+  assert.ok(net.includes("upload.chat.example") && net.includes("127.0.0.1:8443"), `${net}`);
+  const xmpp = derivePermissions({ config: c, roles: ["xmpp"], envFile: null });
+  assert.ok(!(flag(xmpp, "net") ?? []).includes("upload.chat.example"));
+});

@@ -5,7 +5,8 @@
  * src/compose.ts), and lets you write as either user from this terminal.
  */
 import { trustCaForNodeTls } from "../tests/prosody/node_tls_trust.ts";
-import { XmppUser } from "../tests/prosody/xmpp_user.ts";
+import { element, XmppUser } from "../tests/prosody/xmpp_user.ts";
+import { UploadHost } from "../tests/upload_host/server.ts";
 import { FEDI_DOMAIN, PASSWORD, World, XMPP_DOMAIN } from "../tests/e2e/world.ts";
 import { startBridge } from "../src/app.ts";
 import { loadConfig } from "../src/config/mod.ts";
@@ -23,6 +24,9 @@ Both are registered with the bridge. Type a line and press Enter:
                 fedi xmpp:alice@${XMPP_DOMAIN} Hello from the Fediverse!
   xmpp <text>   Alice sends the XMPP bot a chat message, e.g.
                 xmpp @bob@${FEDI_DOMAIN} Hello from XMPP!
+  xmpp-image <path> [description]
+                Alice shares an image file with Bob as XMPP clients do (HTTP File
+                Upload URL and XEP-0066 description); Bob gets it attached
   help          this text
   quit          stop everything
 In <text>, \\uXXXX or \\u{X...} stands for any character (a control, U+FFFF...), to try
@@ -64,7 +68,13 @@ function startDemoBridge(world: World) {
 
 async function main(): Promise<number> {
   print("Starting the Mastodon API test server, Prosody and the bridge on 127.0.0.1...");
-  await using world = await World.start({ fediUsers: ["bob"], xmppUsers: ["alice"] });
+  // Alice's server's file host: its downloads are what the bridge attaches (media-hosts).
+  await using uploads = await UploadHost.start();
+  await using world = await World.start({
+    fediUsers: ["bob"],
+    xmppUsers: ["alice"],
+    extraConfig: `media-hosts: ["${uploads.host}"]\n`,
+  });
   trustCaForNodeTls(world.prosody.caPem);
   await using _bridge = await startDemoBridge(world);
   const { mastodon } = world;
@@ -77,16 +87,24 @@ async function main(): Promise<number> {
   await mastodon.waitUntil(() => mastodon.relationship(world.fediBot, bob).following === true);
   await alice.subscribe(BOT_XMPP);
   await alice.nextMessageFrom(BOT_XMPP, 30_000);
-  return await chat(world, alice);
+  return await chat(world, alice, uploads);
 }
 
 /** Prints what each user receives and sends what is typed, until `quit` or the end of input. */
-async function chat(world: World, alice: XmppUser): Promise<number> {
+async function chat(world: World, alice: XmppUser, uploads: UploadHost): Promise<number> {
   const { mastodon } = world;
   const stopStatuses = mastodon.onStatus((s) => {
     if (s.accountId !== world.fediBot.id) return;
     if (!s.mentions.includes(`bob@${FEDI_DOMAIN}`)) return;
     print(`\n[Fediverse] Bob received a ${s.visibility} status from the bot:\n  ${s.text}`);
+    for (const id of s.mediaIds) {
+      const m = mastodon.media(id);
+      print(
+        `  [attached ${m.type}, ${m.bytes?.length ?? 0} bytes, alt text: ${
+          m.description ?? "none"
+        }]`,
+      );
+    }
   });
   let running = true;
   const inbox = (async () => {
@@ -100,7 +118,7 @@ async function chat(world: World, alice: XmppUser): Promise<number> {
     }
   })();
   print(HELP);
-  await readCommands(world, alice);
+  await readCommands(world, alice, uploads);
   running = false;
   stopStatuses();
   print("Stopping...");
@@ -110,7 +128,7 @@ async function chat(world: World, alice: XmppUser): Promise<number> {
 }
 
 /** Sends each typed line as Bob or Alice, until `quit` or the end of input. */
-async function readCommands(world: World, alice: XmppUser): Promise<void> {
+async function readCommands(world: World, alice: XmppUser, uploads: UploadHost): Promise<void> {
   const bob = world.fediUsers.get("bob")!;
   const decoder = new TextDecoder();
   let pending = "";
@@ -129,11 +147,47 @@ async function readCommands(world: World, alice: XmppUser): Promise<void> {
       } else if (word === "xmpp" && text) {
         await alice.send(BOT_XMPP, text);
         print("(Alice sent it)");
+      } else if (word === "xmpp-image" && rest.length > 0) {
+        await shareImage(alice, uploads, rest[0]!, rest.slice(1).join(" "));
       } else if (line !== "") {
         print(HELP);
       }
     }
   }
+}
+
+/** Puts the file on the upload host and has Alice share its URL with Bob. */
+async function shareImage(
+  alice: XmppUser,
+  uploads: UploadHost,
+  path: string,
+  description: string,
+): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    print(`(cannot read ${path}: ${e instanceof Error ? e.message : e})`);
+    return;
+  }
+  const name = path.split("/").pop() || "image";
+  const ext = name.split(".").pop()?.toLowerCase() ?? "";
+  const types: Record<string, string> = {
+    png: "image/png",
+    jpg: "image/jpeg",
+    jpeg: "image/jpeg",
+    gif: "image/gif",
+    webp: "image/webp",
+  };
+  const url = uploads.put(name, bytes, { type: types[ext] ?? "application/octet-stream" });
+  const oob = element(
+    "x",
+    { xmlns: "jabber:x:oob" },
+    element("url", {}, url),
+    ...(description === "" ? [] : [element("desc", {}, description)]),
+  );
+  await alice.send(BOT_XMPP, `@bob@${FEDI_DOMAIN} ${url}`, { children: [oob] });
+  print(`(Alice shared ${name}, ${bytes.length} bytes)`);
 }
 
 if (import.meta.main) {

@@ -238,3 +238,18 @@ Deno.test("flood control keys: defaults when absent, bad values named with the k
   assert.ok(problems.some((p) => /max-refusals-per-hour.*whole number.*-1/.test(p)), problems[1]);
   assert.ok(problems.some((p) => /negative-lookup-cache-minutes.*"soon"/.test(p)));
 });
+
+Deno.test("max-parts, media-hosts and media-max-mb: defaults, values, clear errors", () => {
+  const plain = load(MINIMAL);
+  assert.equal(plain.maxParts, 5);
+  assert.deepEqual(plain.mediaHosts, []);
+  assert.equal(plain.mediaMaxMb, 16);
+  const set = load(`${MINIMAL}max-parts: 9\nmedia-hosts: [Upload.Chat.Example, "10.0.0.1:8443"]\n`);
+  assert.equal(set.maxParts, 9);
+  assert.deepEqual(set.mediaHosts, ["upload.chat.example", "10.0.0.1:8443"]);
+  const problems = problemsOf(
+    `${MINIMAL}media-hosts: ["https://files.example", "a.example:99999"]\nmax-parts: 0\n`,
+  );
+  assert.equal(problems.filter((p) => p.includes('"media-hosts"')).length, 2, `${problems}`);
+  assert.ok(problems.some((p) => p.includes('"max-parts"')), `${problems}`);
+});

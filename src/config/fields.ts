@@ -112,6 +112,21 @@ export class FieldReader {
     return [];
   }
 
+  /** A list of host names, each with an optional port (`files.example:8443`), lower-cased. */
+  hosts(key: string): string[] {
+    const out: string[] = [];
+    for (const entry of this.stringList(key)) {
+      const m = /^([^:/\s]+)(?::(\d{1,5}))?$/.exec(entry);
+      const port = m?.[2] === undefined ? null : Number(m[2]);
+      if (m === null || !isDomain(m[1]!) || (port !== null && (port < 1 || port > 65535))) {
+        this.bad(key, "host names, each with an optional :port (files.example.org:8443)", entry);
+        continue;
+      }
+      out.push(entry.toLowerCase());
+    }
+    return out;
+  }
+
   urlMap(key: string): Record<string, string> {
     const v = this.data[key];
     if (v === undefined || v === null) return {};

@@ -53,6 +53,8 @@ export class Reader extends FieldReader {
         return this.language(key, row.default as string);
       case "url-map":
         return this.urlMap(key);
+      case "hosts":
+        return this.hosts(key);
       default:
         return this.string(key, row.default as string | null);
     }

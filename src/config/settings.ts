@@ -24,6 +24,7 @@ export type SettingType =
   | "url-map"
   | "prefixes"
   | "words"
+  | "hosts"
   | "log-level";
 
 /** One row of the settings table. */
@@ -85,11 +86,14 @@ export const SETTINGS: readonly Setting[] = [
   S({ key: "silent-send", type: "bool", default: true, field: "silentSend", old: true, help: "no confirmation after a message is passed on" }),
   S({ key: "max-minutes-for-reply", type: "int", default: 90, field: "maxMinutesForReply", old: true, help: "how long a reply goes to the last correspondent" }),
   S({ key: "max-char-per-post", type: "int", default: 500, min: 1, field: "maxCharPerPost", old: true, help: "longest Fediverse post" }),
+  S({ key: "max-parts", type: "int", default: 5, min: 1, field: "maxParts", old: false, help: "statuses a long XMPP message may become (a thread); longer ones are refused" }),
+  S({ key: "media-hosts", type: "hosts", default: null, field: "mediaHosts", old: false, help: "hosts (host or host:port) whose files the bridge downloads and attaches; adds them to --allow-net" }),
+  S({ key: "media-max-mb", type: "int", default: 16, min: 1, field: "mediaMaxMb", old: false, help: "largest file in MiB the bridge downloads to attach (the server's own limit may be lower)" }),
   S({ key: "max-commands-per-hour", type: "int", default: 30, field: "maxCommandsPerHour", old: false, help: "commands one account may send per hour (0: no limit)" }),
   S({ key: "max-refusals-per-hour", type: "int", default: 10, field: "maxRefusalsPerHour", old: false, help: "error answers one account gets per hour" }),
   S({ key: "max-registration-attempts-per-day", type: "int", default: 20, field: "maxRegistrationAttemptsPerDay", old: false, help: "attempts to join per account and day" }),
   S({ key: "max-reports-per-day", type: "int", default: 5, field: "maxReportsPerDay", old: false, help: "reports one account may send per day" }),
-  S({ key: "max-answers-to-outsiders-per-hour", type: "int", default: 1, field: "maxAnswersToOutsidersPerHour", old: false, help: "answers per hour to an account that is not registered" }),
+  S({ key: "max-answers-to-outsiders-per-hour", type: "int", default: 1, field: "maxAnswersToOutsidersPerHour", old: false, help: "answers per hour to a blocked or red-listed account" }),
   S({ key: "negative-lookup-cache-minutes", type: "int", default: 60, field: "negativeLookupCacheMinutes", old: false, help: "how long a failed account look-up is remembered" }),
   S({ key: "max-share-of-server-budget", type: "int", default: 10, old: false, help: "percent of the bot's Mastodon rate limits one account may use (0 to 100)" }),
   S({ key: "max-retention-days-revoked-user", type: "int", default: 30, field: "maxRetentionDaysRevokedUser", old: true, help: "days an unregistered user's data is kept" }),

@@ -68,6 +68,12 @@ export interface Config {
   readonly commandWords: readonly string[];
   readonly userAgent: string;
   readonly maxCharPerPost: number;
+  /** Statuses one XMPP message may become (a thread); a longer text is refused. */
+  readonly maxParts: number;
+  /** Hosts (`name` or `name:port`, lower case) whose file URLs are downloaded and attached. */
+  readonly mediaHosts: readonly string[];
+  /** The largest file (MiB) downloaded to attach. */
+  readonly mediaMaxMb: number;
   /** Flood control (0: no limit): commands one account may send per hour. */
   readonly maxCommandsPerHour: number;
   /** Error answers one account gets per hour; beyond, one "slow down" and then silence. */

@@ -98,15 +98,23 @@ export function cancelQueued(turn: Turn, c: Cancellation): number {
  */
 function without(turn: Turn, effect: DeliverEffect, kept: readonly Account[]): DeliverEffect {
   const records = effect.records.filter((_, i) => kept.includes(effect.to[i]!));
-  let text = effect.text;
-  if (effect.to[0]?.network === FEDI) {
-    const lead = effect.to.map((a) => `@${a.address}`).join(" ");
+  if (effect.to[0]?.network !== FEDI) return { ...effect, to: kept, records };
+  const lead = effect.to.map((a) => `@${a.address}`).join(" ");
+  const keep = new Set(kept.map((a) => a.address));
+  // Every part of a thread starts with the mentions, as the whole text does.
+  const rewrite = (text: string): string => {
     const rest = text.startsWith(lead) ? text.slice(lead.length) : text;
-    const keep = new Set(kept.map((a) => a.address));
-    text = kept.map((a) => `@${a.address}`).join(" ") +
+    return kept.map((a) => `@${a.address}`).join(" ") +
       defuseMentions(rest, keep, domainOf(turn.deps.config.fediHandle));
-  }
-  return { ...effect, to: kept, records, text };
+  };
+  const parts = effect.parts?.map(rewrite);
+  return {
+    ...effect,
+    to: kept,
+    records,
+    text: rewrite(effect.text),
+    ...(parts === undefined ? {} : { parts }),
+  };
 }
 
 /** Everything queued from or to `account` (it leaves the bridge or is blocked bridge-wide). */

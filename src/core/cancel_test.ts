@@ -144,3 +144,22 @@ Deno.test("unregistering cancels what is queued from and to the user; the others
   assert.equal(notices(core, BOB).length, 1);
   assert.ok(!notices(core, BOB)[0]!.includes("alice"));
 });
+
+Deno.test("a thread queued for two loses the blocked recipient's mention in every part", async () => {
+  using core = makeCore("max-char-per-post: 120\nmax-parts: 10\n");
+  const engine = await setup(core);
+  await engine.handle(message(ALICE, `@bob@social.test @carol@social.test ${"word ".repeat(60)}`));
+  const [both] = queued(core, FEDI);
+  assert.ok((both!.parts?.length ?? 0) > 1, "a thread");
+  for (const part of both!.parts!) {
+    assert.ok(part.startsWith("@bob@social.test @carol@social.test"));
+  }
+
+  await engine.handle(message(XMPP_ADMIN, "!ablock @bob@social.test"));
+  const [carolOnly] = queued(core, FEDI);
+  assert.equal(carolOnly!.parts?.length, both!.parts!.length);
+  for (const part of carolOnly!.parts!) {
+    assert.ok(part.startsWith("@carol@social.test "), part);
+    assert.ok(!/(^|[^\w])@bob@social\.test/.test(part), part);
+  }
+});

@@ -10,8 +10,10 @@ import type { Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
 import type { Route } from "./recipients.ts";
 import { accountText } from "./account_text.ts";
-import { fediStatusText, renderHeader, renderStatusBody } from "./render.ts";
-import { type Account, type Effect, FEDI, type Inbound, XMPP } from "./types.ts";
+import { fediStatusParts, renderHeader, renderStatusBody } from "./render.ts";
+import { splitThread } from "./thread.ts";
+import { type Account, type Effect, FEDI, type Inbound, type MediaItem, XMPP } from "./types.ts";
+import { mediaHostAllowed } from "./media_hosts.ts";
 
 /** An inbound chat message or status (not a contact event). */
 export type MessageInbound = Extract<Inbound, { kind: "message" }>;
@@ -24,14 +26,16 @@ function senderApp(turn: Turn): string {
 
 /**
  * The status for the Fediverse recipients: their mentions and the header on the first line (in
- * the sender's language), then the text with every other at sign made inert (see fediStatusText).
+ * the sender's language), then the text with every other at sign made inert (see
+ * fediStatusParts), cut into a thread when it does not fit in one status (each later part starts
+ * with the mentions again). Null when it would need more than `max-parts` statuses.
  */
-export function statusText(
+export function statusThread(
   turn: Turn,
   text: string,
   route: Route,
   recipients: readonly Account[],
-): string {
+): string[] | null {
   const { deps } = turn;
   const kind = recipients.some((a) => route.repliedTo.has(a.address)) ? "reply" : "new";
   const header = renderHeader(
@@ -42,7 +46,10 @@ export function statusText(
     accountText(turn, turn.sender),
   );
   const addresses = recipients.map((a) => a.address);
-  return fediStatusText(deps.i18n, addresses, header, text, domainOf(deps.config.fediHandle));
+  const local = domainOf(deps.config.fediHandle);
+  const { mentions, head, body } = fediStatusParts(deps.i18n, addresses, header, text, local);
+  const prefixes = { first: `${mentions} ${head}\n`, rest: `${mentions} ` };
+  return splitThread(prefixes, body, deps.fediLimits(), deps.config.maxParts);
 }
 
 /** XMPP to the Fediverse: one direct status for every recipient, recorded without a posted id. */
@@ -51,7 +58,7 @@ export function deliverToFedi(
   inbound: MessageInbound,
   route: Route,
   recipients: readonly Account[],
-  text: string,
+  parts: readonly string[],
   now: number,
 ): void {
   const { deps, sender } = turn;
@@ -68,9 +75,10 @@ export function deliverToFedi(
   const inReplyTo = recipients.map((a) => route.answers.get(a.address)).find((id) => id) ?? null;
   turn.effects.push(deliverEffect(turn, {
     to: recipients,
-    text,
+    text: parts.join("\n\n"),
+    ...(parts.length > 1 ? { parts } : {}),
     inReplyTo,
-    media: [],
+    media: xmppMedia(turn, inbound),
     sourceId: inbound.id,
     records,
     messageId: null,
@@ -116,6 +124,15 @@ export function deliverToXmpp(
       messageId,
     }));
   }
+}
+
+/**
+ * The files of an XMPP message that the Fediverse role will try to attach: those of an allowed
+ * media host (`media-hosts`); the others stay links in the text.
+ */
+function xmppMedia(turn: Turn, inbound: MessageInbound): MediaItem[] {
+  const hosts = turn.deps.config.mediaHosts;
+  return (inbound.extras?.media ?? []).filter((m) => mediaHostAllowed(m.url, hosts));
 }
 
 type DeliverEffect = Extract<Effect, { kind: "deliver" }>;

@@ -120,14 +120,45 @@ Deno.test("the Fediverse limit counts URLs and mentions the Mastodon way", async
   assert.ok(ok.text.length > limits.maxCharacters);
   assert.ok(fediLength(ok.text, 23) <= limits.maxCharacters);
 
+  // Too long for one status: a thread, each part within the limit, numbered, the later parts
+  // starting with the recipient's mention.
   const long = `@carol@other.social ${"word ".repeat(30)}${url}`.trim();
-  const effects = await send(core, ALICE, long, { deps });
-  const header = t(core, "header.new", { app: "XMPP", user: "xmpp:alice@chat.test" });
-  // "@carol " + header + "\n" + the text (its mention made inert, so counted whole) and a
-  // 23-character URL.
-  const count = `@carol ${header}\n@\u200Bcarol@other.social ${"word ".repeat(30)}`.length + 23;
-  assertOnlyNotice(effects, ALICE, t(core, "send.too_long", { max: 120, count }));
-  assert.equal(sentCount(core, ALICE), 1);
+  const thread = onlyDeliver(await send(core, ALICE, long, { deps }));
+  const parts = thread.parts ?? [];
+  assert.ok(parts.length > 1, `${parts.length} parts`);
+  parts.forEach((part, i) => {
+    assert.ok(fediLength(part, 23) <= limits.maxCharacters, part);
+    assert.ok(part.endsWith(`\n${i + 1}/${parts.length}`), part);
+    assert.ok(part.startsWith("@carol@other.social "), part);
+  });
+  assert.equal(thread.text, parts.join("\n\n"));
+  assert.equal(sentCount(core, ALICE), 2);
+});
+
+Deno.test("a text that needs more than max-parts statuses is refused with a notice", async () => {
+  using core = world("max-parts: 2\n");
+  const limits = { maxCharacters: 120, charactersReservedPerUrl: 23 };
+  const deps = { ...core.deps, fediLimits: () => limits };
+  const effects = await send(core, ALICE, `@carol@other.social ${"word ".repeat(80)}`, { deps });
+  assertOnlyNotice(effects, ALICE, t(core, "send.too_long_thread", { max: 120, parts: 2 }));
+  assert.equal(sentCount(core, ALICE), 0);
+});
+
+Deno.test("an XMPP file of an allowed media host goes with the delivery; others stay links", async () => {
+  using core = world("media-hosts: [upload.chat.test]\n");
+  const photo = {
+    url: "https://upload.chat.test/s/cat.png",
+    description: "A cat",
+    type: "unknown",
+  };
+  const other = { url: "https://elsewhere.test/x.png", description: null, type: "unknown" };
+  const deliver = onlyDeliver(
+    await send(core, ALICE, `@carol@other.social ${photo.url} ${other.url}`, {
+      extras: { spoiler: null, media: [photo, other], pollUrl: null },
+    }),
+  );
+  assert.deepEqual(deliver.media, [photo]);
+  assert.ok(deliver.text.includes(other.url));
 });
 
 Deno.test("a new Fediverse sender is registered on the spot; the header names their app", async () => {

@@ -43,6 +43,8 @@ export type SendResult =
      * for XMPP; null for effects that post nothing (contact changes).
      */
     readonly postedId: string | null;
+    /** Files that could not be attached and went as links (their sender is told). */
+    readonly asLinks?: readonly string[];
   }
   | {
     readonly ok: false;
@@ -60,8 +62,8 @@ export type SendResult =
   };
 
 /** A {@link SendResult} for an effect the server accepted. */
-export function sent(postedId: string | null): SendResult {
-  return { ok: true, postedId };
+export function sent(postedId: string | null, asLinks: readonly string[] = []): SendResult {
+  return asLinks.length === 0 ? { ok: true, postedId } : { ok: true, postedId, asLinks };
 }
 
 /** What a failed attempt adds to its reason. */
@@ -96,8 +98,14 @@ export interface NetworkSender {
    * the Fediverse adapter sends it as `Idempotency-Key`, the XMPP adapter derives stanza ids from
    * it, so a retry after a crash is recognised rather than posted twice.
    */
-  send(effect: Effect, key: string): Promise<SendResult>;
+  send(effect: Effect, key: string, save?: SaveProgress): Promise<SendResult>;
 }
+
+/**
+ * Keeps an effect with its progress in its outbox row (before the next step is taken), so a
+ * restart goes on from there; the outbox worker gives one to every send.
+ */
+export type SaveProgress = (effect: Effect) => void;
 
 /**
  * The part of the store the core works with: the tables it reads and writes, and transactions.

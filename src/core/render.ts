@@ -105,11 +105,27 @@ export function fediStatusText(
   text: string,
   localDomain: string,
 ): string {
-  const mentions = recipients.map((a) => `@${a}`).join(" ");
-  const none = new Set<string>();
-  const head = defuseMentions(header, none, localDomain);
-  const body = defuseMentions(markHeaderLookalikes(i18n, text), none, localDomain).trim();
+  const { mentions, head, body } = fediStatusParts(i18n, recipients, header, text, localDomain);
   return body === "" ? `${mentions} ${head}` : `${mentions} ${head}\n${body}`;
+}
+
+/**
+ * The pieces of {@link fediStatusText}: the recipients' mentions, the header and the text, the
+ * last two with their at signs made inert; a thread (thread.ts) puts them together per part.
+ */
+export function fediStatusParts(
+  i18n: I18n,
+  recipients: readonly string[],
+  header: string,
+  text: string,
+  localDomain: string,
+): { mentions: string; head: string; body: string } {
+  const none = new Set<string>();
+  return {
+    mentions: recipients.map((a) => `@${a}`).join(" "),
+    head: defuseMentions(header, none, localDomain),
+    body: defuseMentions(markHeaderLookalikes(i18n, text), none, localDomain).trim(),
+  };
 }
 
 /** Whether the header introduces an answer to the recipient or a new message. */

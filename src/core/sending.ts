@@ -27,13 +27,12 @@
 import type { MessageKey, Params } from "../i18n/mod.ts";
 import { botAccounts } from "./deps.ts";
 import type { Turn } from "./context.ts";
-import { deliverToFedi, deliverToXmpp, type MessageInbound, statusText } from "./delivery.ts";
+import { deliverToFedi, deliverToXmpp, type MessageInbound, statusThread } from "./delivery.ts";
 import type { ParsedMessage } from "./parse.ts";
 import { namedAccounts, resolveRoute, type Route } from "./recipients.ts";
 import { accountText, commandText } from "./account_text.ts";
 import { activeUser, registerAccount } from "./registration.ts";
 import { defuseMentions, hasExtras } from "./render.ts";
-import { fediLength } from "./fedi_length.ts";
 import { type Account, FEDI, XMPP } from "./types.ts";
 
 /** The window of the rate limit (`max-user-rate` deliveries per this many minutes). */
@@ -144,18 +143,17 @@ function refusedByRate(turn: Turn, count: number, now: number): boolean {
   return true;
 }
 
-/** The status for the Fediverse recipients, or false (refused) when it is over the length. */
+/** The thread for the Fediverse recipients, or false (refused) when it needs too many parts. */
 function fittingStatus(
   turn: Turn,
   parsed: ParsedMessage,
   route: Route,
   deliverable: readonly Account[],
-): string | false {
-  const text = statusText(turn, parsed.text, route, deliverable);
-  const limits = turn.deps.fediLimits();
-  const length = fediLength(text, limits.charactersReservedPerUrl);
-  if (length <= limits.maxCharacters) return text;
-  refuse(turn, "send.too_long", { max: limits.maxCharacters, count: length });
+): string[] | false {
+  const parts = statusThread(turn, parsed.text, route, deliverable);
+  if (parts !== null) return parts;
+  const { maxCharacters } = turn.deps.fediLimits();
+  refuse(turn, "send.too_long_thread", { max: maxCharacters, parts: turn.deps.config.maxParts });
   return false;
 }
 

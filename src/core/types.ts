@@ -21,6 +21,17 @@ export interface MediaItem {
   readonly type: string;
 }
 
+/**
+ * How far the sending of an effect got, kept in its outbox row between the steps, so that a
+ * restart goes on from there: neither a file nor a part of a thread is lost or sent twice.
+ */
+export interface SendProgress {
+  /** Per item of `media`: the id of the uploaded file, or null when it goes as a link instead. */
+  readonly media?: readonly (string | null)[];
+  /** The ids of the statuses posted so far, one per part, in order. */
+  readonly posted?: readonly string[];
+}
+
 /** What a Fediverse status carried besides its text. */
 export interface StatusExtras {
   /** The content warning (spoiler text), or null. */
@@ -105,6 +116,8 @@ export type Effect =
     readonly text: string;
     /** The message it answers on the recipient's network (a status id), or null. */
     readonly inReplyTo: string | null;
+    /** What the Fediverse sender has done already (a notice that became a thread). */
+    readonly progress?: SendProgress;
   }
   | {
     /** A message carried across the bridge. */
@@ -112,13 +125,20 @@ export type Effect =
     /** Recipients, all on one network: one XMPP account, or every Fediverse recipient. */
     readonly to: readonly Account[];
     readonly from: Account;
-    /** Header line and text, ready to send (cut to the server's limit for the Fediverse). */
+    /** Header line and text, ready to send (for the Fediverse: the parts joined). */
     readonly text: string;
+    /** Fediverse: the statuses of the thread, when the text needs more than one. */
+    readonly parts?: readonly string[];
+    /** What the Fediverse sender has done already (files uploaded, parts posted). */
+    readonly progress?: SendProgress;
     /** The posted message it answers on the recipients' network, or null. */
     readonly inReplyTo: string | null;
     /** The language of the text, for the status `language` or XMPP `xml:lang`. */
     readonly lang: string;
-    /** Attachments to send after the text (XMPP: one out-of-band message each). */
+    /**
+     * Attachments: to XMPP, one out-of-band message each after the text; to the Fediverse, the
+     * files of an allowed media host, uploaded and attached to the (first) status.
+     */
     readonly media: readonly MediaItem[];
     /** The source message's id on the sender's network. */
     readonly sourceId: string;

@@ -34,6 +34,8 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
     i18n: o.i18n,
     limits: o.limits,
     languageOf: o.languageOf,
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
+    ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
   });
   const bot = new FediBot({ config, store, core, api, timers: o.clock ?? systemClock });
   return {

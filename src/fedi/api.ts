@@ -34,6 +34,11 @@ export interface CallOptions {
   readonly idempotencyKey?: string;
   /** Ends the call's waits (rate-limit pacing, a 429's reset) early, e.g. at the caller's exit. */
   readonly signal?: AbortSignal;
+  /**
+   * `media`: an upload, whose answers tell the media rate limit (its own window, 30 per 30
+   * minutes on Mastodon): it waits for both gates and feeds only {@link FediApi.mediaGate}.
+   */
+  readonly bucket?: "media";
 }
 
 export interface FediApiOptions {
@@ -60,6 +65,8 @@ export class FediApi implements Disposable {
   /** The masto client: use it inside {@link FediApi.call}. */
   readonly rest: mastodon.rest.Client;
   readonly gate: RateGate;
+  /** Paces uploads by the media rate limit (see {@link CallOptions.bucket}). */
+  readonly mediaGate: RateGate;
   readonly #config: Config;
   readonly #timers: Clock;
   readonly #log: Logger;
@@ -78,6 +85,7 @@ export class FediApi implements Disposable {
     this.#fetch = opts.fetch ?? fetch;
     this.#observe = opts.observe ?? (() => {});
     this.gate = new RateGate({ timers: opts.timers });
+    this.mediaGate = new RateGate({ timers: opts.timers });
     this.rest = createRestAPIClient({
       url: opts.config.apApiUrl,
       accessToken: opts.config.fediToken,
@@ -119,12 +127,18 @@ export class FediApi implements Disposable {
   ): Promise<RawAnswer<T>> {
     const headers: Record<string, string> = {};
     if (opts.idempotencyKey !== undefined) headers["Idempotency-Key"] = opts.idempotencyKey;
-    return await this.#withRetry(what, async () => {
-      const answer = await fn({ requestInit: { headers } });
-      this.gate.observe(answer.headers);
-      this.#observe(what, answer.headers);
-      return answer;
-    }, opts.signal);
+    const gates = opts.bucket === "media" ? [this.gate, this.mediaGate] : [this.gate];
+    return await this.#withRetry(
+      what,
+      async () => {
+        const answer = await fn({ requestInit: { headers } });
+        gates[gates.length - 1]!.observe(answer.headers);
+        this.#observe(what, answer.headers);
+        return answer;
+      },
+      opts.signal,
+      gates,
+    );
   }
 
   /**
@@ -163,20 +177,23 @@ export class FediApi implements Disposable {
     what: string,
     attempt: () => Promise<T>,
     callerSignal?: AbortSignal,
+    gates: readonly RateGate[] = [this.gate],
   ): Promise<T> {
     const signal = callerSignal === undefined
       ? this.#abort.signal
       : AbortSignal.any([this.#abort.signal, callerSignal]);
     for (let round = 0;; round++) {
-      await this.gate.acquire(signal).catch((e) => {
-        throw toFediApiError(what, e, this.#timers.now());
-      });
+      for (const gate of gates) {
+        await gate.acquire(signal).catch((e) => {
+          throw toFediApiError(what, e, this.#timers.now());
+        });
+      }
       try {
         return await attempt();
       } catch (e) {
         const error = toFediApiError(what, e, this.#timers.now());
         if (error.headers !== null) {
-          this.gate.observe(error.headers);
+          gates[gates.length - 1]!.observe(error.headers);
           this.#observe(what, error.headers);
         }
         if (error.status === 429 && round === 0 && !signal.aborted) {

@@ -36,10 +36,15 @@ export interface BudgetFamilyDefaults {
   readonly periodMs: number;
 }
 
+/** What FediApi calls uploading a file: its answers describe the media budget. */
+export const UPLOAD_MEDIA_CALL = "upload media";
+
 /** Mastodon's statuses budget: 300 per 3 hours. */
 export const STATUSES_DEFAULT: BudgetFamilyDefaults = { limit: 300, periodMs: 3 * 3600_000 };
 /** Mastodon's budget for every request: 300 per 5 minutes. */
 export const REQUESTS_DEFAULT: BudgetFamilyDefaults = { limit: 300, periodMs: 5 * 60_000 };
+/** Mastodon's media budget: 30 uploads per 30 minutes. */
+export const MEDIA_DEFAULT: BudgetFamilyDefaults = { limit: 30, periodMs: 30 * 60_000 };
 
 /** One budget of the server: its size, the end of its window, and what each payer spent in it. */
 class Family {
@@ -89,6 +94,7 @@ export interface BudgetShareOptions {
   readonly onSlowed?: (account: Account) => void;
   readonly statuses?: BudgetFamilyDefaults;
   readonly requests?: BudgetFamilyDefaults;
+  readonly media?: BudgetFamilyDefaults;
 }
 
 /** Whose share a row spends: a delivery's sender, the account a notice or contact is for. */
@@ -105,10 +111,24 @@ function postsStatus(effect: Effect): boolean {
   return effect.kind === "notice" || effect.kind === "deliver";
 }
 
+/** The statuses a row still has to post (a thread: one per part not posted yet). */
+function statusCost(effect: Effect): number {
+  if (effect.kind === "contact" || effect.kind === "receipt") return 1;
+  const parts = effect.kind === "deliver" ? (effect.parts?.length ?? 1) : 1;
+  return Math.max(1, parts - (effect.progress?.posted?.length ?? 0));
+}
+
+/** The files a row still has to upload. */
+function mediaCost(effect: Effect): number {
+  if (effect.kind !== "deliver") return 0;
+  return Math.max(0, effect.media.length - (effect.progress?.media?.length ?? 0));
+}
+
 export class BudgetShare {
   readonly #o: BudgetShareOptions;
   readonly #statuses: Family;
   readonly #requests: Family;
+  readonly #media: Family;
   /** Payers told they are slowed down, until when. */
   readonly #told = new Map<string, number>();
 
@@ -116,13 +136,18 @@ export class BudgetShare {
     this.#o = opts;
     this.#statuses = new Family(opts.statuses ?? STATUSES_DEFAULT);
     this.#requests = new Family(opts.requests ?? REQUESTS_DEFAULT);
+    this.#media = new Family(opts.media ?? MEDIA_DEFAULT);
   }
 
   /** Reads the rate-limit headers of the answer to the call `what` (FediApi's name for it). */
   observe(what: string, headers: Headers): void {
     const w = readRateWindow(headers);
     if (w === null) return;
-    const family = what === POST_STATUS_CALL ? this.#statuses : this.#requests;
+    const family = what === POST_STATUS_CALL
+      ? this.#statuses
+      : what === UPLOAD_MEDIA_CALL
+      ? this.#media
+      : this.#requests;
     family.observe(w.limit, w.resetAt, this.#o.now());
   }
 
@@ -144,14 +169,22 @@ export class BudgetShare {
     const payer = payerOf(effect);
     const key = `${payer.network}:${payer.address}`;
     const family = postsStatus(effect) ? this.#statuses : this.#requests;
-    family.roll(now);
-    const spent = family.spent.get(key) ?? 0;
-    if (spent >= family.cap(percent)) {
-      const until = Math.max(family.end ?? now, now + 1);
-      this.#slowed(key, payer, until, now);
-      return until;
+    // A row with files spends from the media budget too (each file once it is uploaded).
+    const costs: [Family, number][] = [[family, statusCost(effect)], [
+      this.#media,
+      mediaCost(effect),
+    ]];
+    for (const [f, cost] of costs) {
+      f.roll(now);
+      // A cost above the whole share may still go when nothing was spent (it could never else).
+      const spent = f.spent.get(key) ?? 0;
+      if (cost > 0 && spent > 0 && spent + cost > f.cap(percent)) {
+        const until = Math.max(f.end ?? now, now + 1);
+        this.#slowed(key, payer, until, now);
+        return until;
+      }
     }
-    family.spent.set(key, spent + 1);
+    for (const [f, cost] of costs) if (cost > 0) f.spent.set(key, (f.spent.get(key) ?? 0) + cost);
     return 0;
   }
 

@@ -5,7 +5,7 @@ import { Outbox } from "../outbox/outbox.ts";
 import type { NetworkSender, SendResult } from "../core/ports.ts";
 import { OutboxWorker } from "../outbox/worker.ts";
 import { OUTBOX_PENDING, OUTBOX_SENT, type OutboxRow } from "../store/mod.ts";
-import { ASIDE_LANE_PREFIX, BudgetShare, POST_STATUS_CALL } from "./share.ts";
+import { ASIDE_LANE_PREFIX, BudgetShare, POST_STATUS_CALL, UPLOAD_MEDIA_CALL } from "./share.ts";
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const MINUTE = 60_000;
@@ -231,4 +231,33 @@ Deno.test("budget share: windows follow the server's answers, also after a windo
   assert.equal(share.admit(row(3, "from:a"), deliver(FLOODER, 3)), 0);
   share.observe(POST_STATUS_CALL, limits(10, 9, T0 + 6000));
   assert.equal(share.admit(row(4, "from:a"), deliver(FLOODER, 4)), T0 + 6000, "not 3 hours");
+});
+
+Deno.test("budget share: files spend the media budget, the parts of a thread the statuses budget", () => {
+  let now = T0;
+  const share = new BudgetShare({ percent: 10, now: () => now });
+  const photo = { url: "https://up.chat.test/a.png", description: null, type: "unknown" };
+  const withFiles = (n: number): Effect => ({
+    ...(deliver(FLOODER, n) as Extract<Effect, { kind: "deliver" }>),
+    media: [photo, photo],
+  });
+  // The media budget: 30 per 30 minutes, so 3 files per payer at 10 %.
+  assert.equal(share.admit(row(1, "from:flooder"), withFiles(1)), 0);
+  const wait = share.admit(row(2, "from:flooder"), withFiles(2));
+  assert.ok(wait > now, "two more files would pass the share of the media budget");
+  // A file already uploaded (saved in the row) costs nothing again.
+  const resumed = { ...withFiles(3), progress: { media: ["m1", "m2"] } } as Effect;
+  assert.equal(share.admit(row(3, "from:flooder"), resumed), 0);
+  // The server's own media window is learnt from the answers to uploads.
+  share.observe(UPLOAD_MEDIA_CALL, limits(30, 25, now + 60_000));
+  now += 61_000;
+  assert.equal(share.admit(row(4, "from:flooder"), withFiles(4)), 0);
+
+  // A thread of 40 parts spends 40 statuses: past the share of 30 (300 at 10 %) after a first
+  // row, so the next waits.
+  const calm = new BudgetShare({ percent: 10, now: () => now });
+  const parts = Array.from({ length: 40 }, (_, i) => `part ${i}`);
+  const thread = { ...deliver(CALM, 1), parts } as Effect;
+  assert.equal(calm.admit(row(5, "from:calm"), deliver(CALM, 0)), 0);
+  assert.ok(calm.admit(row(6, "from:calm"), thread) > now);
 });

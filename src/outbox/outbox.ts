@@ -137,7 +137,12 @@ export class Outbox {
   }
 
   /** Closes a row as sent: records posted ids and confirms to the sender when asked. */
-  settleSent(row: OutboxRow, effect: Effect, postedId: string | null): void {
+  settleSent(
+    row: OutboxRow,
+    effect: Effect,
+    postedId: string | null,
+    asLinks: readonly string[] = [],
+  ): void {
     const { store, now } = this.deps;
     store.transaction(() => {
       if (!store.outbox.close(row.id, OUTBOX_SENT, now())) return;
@@ -145,6 +150,7 @@ export class Outbox {
       if (postedId !== null && effect.messageId === null) {
         for (const id of effect.records) store.conversations.setPostedId(id, postedId);
       }
+      for (const url of asLinks) this.#tellSender(effect, "outbox.media_as_link", { url });
       if (effect.confirm) this.#tellSender(effect, "outbox.delivered");
       this.enqueue(afterSent(store, effect, now()));
     });
@@ -199,9 +205,9 @@ export class Outbox {
     return this.deps.store.receipts.confirm(from, messageId, this.deps.now());
   }
 
-  #tellSender(effect: DeliverEffect, key: MessageKey): void {
+  #tellSender(effect: DeliverEffect, key: MessageKey, params: Record<string, string> = {}): void {
     const recipients = effect.to.map((a) => this.#describe(a)).join(", ");
-    const text = this.deps.i18n.t(effect.senderLang, key, { recipients });
+    const text = this.deps.i18n.t(effect.senderLang, key, { recipients, ...params });
     const inReplyTo = effect.from.network === FEDI ? effect.sourceId : null;
     this.enqueue([{ kind: "notice", to: effect.from, text, inReplyTo }]);
   }

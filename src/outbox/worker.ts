@@ -177,7 +177,11 @@ export class OutboxWorker implements AsyncDisposable {
     }
     let result: SendResult;
     try {
-      result = await sender.send(effect, keyOf(outbox.keyPrefix, row));
+      result = await sender.send(effect, keyOf(outbox.keyPrefix, row), (updated) => {
+        // The step done is kept before the next one is taken (see SendProgress).
+        outbox.deps.store.outbox.rewrite(row.id, JSON.stringify(updated));
+        effect = updated;
+      });
     } catch (e) {
       result = failed(errorText(e), false);
     }
@@ -204,7 +208,7 @@ export class OutboxWorker implements AsyncDisposable {
     const { outbox } = this.#opts;
     const now = () => this.#clock.now();
     if (result.ok) {
-      outbox.settleSent(row, effect, result.postedId);
+      outbox.settleSent(row, effect, result.postedId, result.asLinks);
       return;
     }
     const giveUpAfterMs = this.#retry.giveUpAfterMs ?? Infinity;

@@ -9,10 +9,12 @@ import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
 import { XMPP } from "../core/types.ts";
 import { type BounceHandler, type ReceiptHandler, XmppBot, type XmppBotConfig } from "./bot.ts";
 import type { SmStateStore } from "./sm_state.ts";
+import type { Config } from "../config/mod.ts";
+import { logUploadService } from "./upload_service.ts";
 
 /** What the XMPP adapter is built from. */
 export interface XmppAdapterOptions {
-  readonly config: XmppBotConfig;
+  readonly config: XmppBotConfig & Partial<Pick<Config, "mediaHosts">>;
   /** Where inbound events go: the core. */
   readonly core: InboundHandler;
   readonly log: Logger;
@@ -47,7 +49,12 @@ export function xmppAdapter(o: XmppAdapterOptions): XmppAdapter {
     network: XMPP,
     sender: bot.sender,
     bot,
-    start: () => bot.start(),
+    async start() {
+      await bot.start();
+      // Once per start, in the background: which upload service to list in `media-hosts`.
+      const domain = o.config.xmppJid.split("@").pop() ?? "";
+      void logUploadService((iq) => bot.request(iq), domain, o.config.mediaHosts ?? [], o.log);
+    },
     reconnected: (listener) =>
       bot.onEvent((event) => {
         if (event === "online" || event === "resumed") listener();

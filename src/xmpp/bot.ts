@@ -141,6 +141,11 @@ export class XmppBot implements AsyncDisposable {
     return this.#session.start();
   }
 
+  /** Sends an IQ request over the session; rejects on error, timeout or when offline. */
+  request(iq: XmlElement): Promise<XmlElement> {
+    return this.#session.request(iq);
+  }
+
   /** Whether a session is up; the sender fails at once (transient) when it is not. */
   get ready(): boolean {
     return this.#session.ready;

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { type Inbound, XMPP } from "../core/types.ts";
+import { type Inbound, type MediaItem, type StatusExtras, XMPP } from "../core/types.ts";
 import { bareJid, isAccountJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import type { XmlElement } from "./xml.ts";
@@ -118,12 +118,32 @@ export function readStanza(
       text,
       inReplyTo,
       lang,
-      extras: null,
+      extras: sharedFiles(stanza, text),
       receipt: wantsReceipt ? { jid: from, id: stanzaId } : null,
     },
     dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
     oversize,
   };
+}
+
+/** The most files taken from one message (Mastodon attaches at most 4 to a status). */
+const MAX_SHARED_FILES = 4;
+
+/**
+ * The files a message shares (XEP-0066 `<x xmlns="jabber:x:oob"/>`, as HTTP File Upload clients
+ * send them): each with its `<desc/>` as alt text. Only a URL that is also in the text counts, so
+ * nothing reaches the Fediverse that the sender's own client did not show. Null when none.
+ */
+function sharedFiles(stanza: XmlElement, text: string): StatusExtras | null {
+  const media: MediaItem[] = [];
+  for (const x of stanza.getChildren("x", NS.oob)) {
+    const url = x.getChildText("url")?.trim() ?? "";
+    if (url === "" || !text.includes(url) || media.some((m) => m.url === url)) continue;
+    const desc = x.getChildText("desc")?.trim() ?? "";
+    media.push({ url, description: desc === "" ? null : desc, type: "unknown" });
+    if (media.length >= MAX_SHARED_FILES) break;
+  }
+  return media.length === 0 ? null : { spoiler: null, media, pollUrl: null };
 }
 
 /** The key under which the core remembers a handled message. */

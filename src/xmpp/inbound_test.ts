@@ -255,3 +255,28 @@ Deno.test("a XEP-0184 receipt for one of our messages is reported with its sende
   const empty = readStanza(chat({ id: "r2" }, element("received", { xmlns: NS.receipts })), BOT);
   assert.equal(empty.kind, "ignore");
 });
+
+Deno.test("a shared file (XEP-0066) becomes a media item with its description; one not in the body does not", () => {
+  const url = "https://upload.xmpp.test/slot/cat.png";
+  const oob = (u: string, desc?: string) =>
+    element(
+      "x",
+      { xmlns: NS.oob },
+      element("url", {}, u),
+      ...(desc === undefined ? [] : [element("desc", {}, desc)]),
+    );
+  const event = readStanza(
+    chat({ id: "m9" }, body(url), oob(url, " A cat "), oob("https://elsewhere.test/hidden.png")),
+    BOT,
+  );
+  assert.equal(event.kind, "inbound");
+  if (event.kind !== "inbound" || event.inbound.kind !== "message") return;
+  assert.deepEqual(event.inbound.extras, {
+    spoiler: null,
+    media: [{ url, description: "A cat", type: "unknown" }],
+    pollUrl: null,
+  });
+  const plain = readStanza(chat({ id: "m10" }, body("no file")), BOT);
+  assert.ok(plain.kind === "inbound" && plain.inbound.kind === "message");
+  assert.equal(plain.inbound.extras, null);
+});

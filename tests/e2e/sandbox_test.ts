@@ -1,10 +1,12 @@
 /**
  * The sandbox as a newcomer uses it: `deno task sandbox`, then a line as each user; a message
  * must cross in each direction. Then as an attacker would: a JID holding U+FFFF, typed as
- * `\uFFFF`, gets a refusal naming it, and the next message still crosses.
+ * `\uFFFF`, gets a refusal naming it, and the next message still crosses. Last, an image shared
+ * from XMPP (`xmpp-image PATH description`) arrives attached with its alt text.
  */
 import assert from "node:assert/strict";
 import { ROOT } from "./world.ts";
+import { pngBytes } from "../mastodon/test_client.ts";
 
 Deno.test("the sandbox shows a message crossing in each direction; a hostile JID gets a refusal and the next message crosses", async () => {
   const child = new Deno.Command("deno", {
@@ -43,6 +45,12 @@ Deno.test("the sandbox shows a message crossing in each direction; a hostile JID
     await waitFor(/\[Fediverse\] Bob received[^\n]*\n[^\n]*xmpp:a\\uFFFFb@xmpp\.test/);
     await writer.write(new TextEncoder().encode("fedi xmpp:alice@xmpp.test right after\n"));
     await waitFor(/\[XMPP\] Alice received[\s\S]*right after/);
+    // An image shared from XMPP arrives attached, with its description as alt text.
+    const image = await Deno.makeTempFile({ suffix: ".png" });
+    await Deno.writeFile(image, pngBytes(3, 3, 50));
+    await writer.write(new TextEncoder().encode(`xmpp-image ${image} A tiny test square\n`));
+    await waitFor(/\[attached image, \d+ bytes, alt text: A tiny test square\]/);
+    await Deno.remove(image);
     await writer.write(new TextEncoder().encode("quit\n"));
     await writer.close();
     const status = await child.status;
