@@ -16,7 +16,18 @@ import {
   type Role,
   ROLES,
 } from "./src/config/mod.ts";
-import { logger, redactSecrets, setupLogging, stopLogging } from "./src/log.ts";
+import {
+  LOG_FORMATS,
+  type LogFormat,
+  logger,
+  redactSecrets,
+  reopenLogFile,
+  setupLogging,
+  stopLogging,
+} from "./src/log.ts";
+import { underJournald } from "./src/log_format.ts";
+import { preflight, preflightExitCode, preflightText } from "./src/preflight.ts";
+import { START_MESSAGE, startFacts } from "./src/cli/start_line.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
 import type { I18n } from "./src/i18n/mod.ts";
 import { loadTranslations } from "./src/i18n/mod.ts";
@@ -49,9 +60,13 @@ Options:
                         when present)
       --fedi            run the Fediverse bot
       --xmpp            run the XMPP bot (with neither --fedi nor --xmpp, both run)
-      --check           check the configuration and the translations, print what would run,
-                        and exit (0 when all is well, 1 otherwise) without connecting anywhere
+      --check           check the configuration, the translations and the files and folders a
+                        start needs, print what would run, and exit without connecting anywhere
+                        (0 when all is well; 78 for a configuration problem, 77 for a path the
+                        permission set refuses)
       --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
+      --log-format FORMAT
+                        text (the default) or json (one JSON object per line)
       --import-old-db PATH
                         copy the users, blocks and conversation records of the old Python
                         bridge's database file into this bridge's database, then exit
@@ -71,6 +86,7 @@ export interface CliOptions {
   readonly roles: readonly Role[];
   readonly check: boolean;
   readonly logLevel: LogLevel | undefined;
+  readonly logFormat: LogFormat;
   readonly version: boolean;
   readonly help: boolean;
   readonly importOldDb: string | undefined;
@@ -97,6 +113,7 @@ export function parseCli(args: readonly string[]): CliOptions {
       xmpp: { type: "boolean" },
       check: { type: "boolean" },
       "log-level": { type: "string" },
+      "log-format": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       "import-old-db": { type: "string" },
@@ -110,6 +127,10 @@ export function parseCli(args: readonly string[]): CliOptions {
   const level = values["log-level"];
   if (level !== undefined && !["debug", "info", "warning", "error"].includes(level)) {
     throw new TypeError(`--log-level takes debug, info, warning or error, not '${level}'`);
+  }
+  const format = values["log-format"] ?? "text";
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new TypeError(`--log-format takes text or json, not '${format}'`);
   }
   const unit = values["print-unit"];
   if (unit !== undefined && !(ROLES as readonly string[]).includes(unit)) {
@@ -130,6 +151,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     roles: roles.length > 0 ? roles : ROLES,
     check: values.check ?? false,
     logLevel: level as LogLevel | undefined,
+    logFormat: format as LogFormat,
     version: values.version ?? false,
     help: values.help ?? false,
     importOldDb: values["import-old-db"],
@@ -294,10 +316,25 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
         "it beside itself (.old-bridge) and imports it in place."
       : "";
     io.out(summary(config, cli.roles, i18n) + oldBridge);
+    const fileProblems = preflight(config, cli.roles);
+    for (const p of fileProblems) io.err(`Error: ${preflightText(p)}`);
+    if (fileProblems.length > 0) return preflightExitCode(fileProblems);
     return i18n.problems.some((p) => p.level === "error") ? 1 : 0;
   }
-  await setupLogging({ level: config.logLevel, file: config.logFile });
+  // What a start needs from the file system, before the log file is opened in its folder.
+  const fileProblems = preflight(config, cli.roles);
+  if (fileProblems.length > 0) {
+    for (const p of fileProblems) io.err(`cannot start: ${preflightText(p)}`);
+    return preflightExitCode(fileProblems);
+  }
+  await setupLogging({
+    level: config.logLevel,
+    file: config.logFile,
+    format: cli.logFormat,
+    journal: underJournald(envReader),
+  });
   const log = logger("main");
+  log.info(START_MESSAGE, startFacts(config, cli.roles, VERSION));
   for (const note of config.notes) log.warn(note);
   for (const p of i18n.problems) {
     if (p.level === "error") log.error(p.message);
@@ -340,7 +377,16 @@ function adoptOldDatabase(config: Config, timeZone: string | undefined): boolean
   }
 }
 
-/** Runs the roles until SIGINT or SIGTERM; SIGHUP re-reads the lists and state files. */
+/** Reads a variable the permission set may not grant (then it counts as unset). */
+function envReader(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the roles until SIGINT or SIGTERM; SIGHUP re-reads the lists and reopens the log. */
 async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<number> {
   const log = logger("main");
   let stopping: (() => void) | null = null;
@@ -360,7 +406,11 @@ async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<
     return 1;
   }
   if (bridge === null) return 0;
-  const onReload = () => bridge.reload();
+  // SIGHUP: the lists and state files are read again, the log file reopened (logrotate).
+  const onReload = () => {
+    reopenLogFile();
+    bridge.reload();
+  };
   Deno.addSignalListener("SIGHUP", onReload);
   await stopped;
   log.info("stopping");

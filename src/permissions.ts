@@ -14,6 +14,9 @@ import { backupFiles } from "./store/mod.ts";
  */
 export const LIBRARY_ENV_VARS: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
 
+/** Variables of the service manager the bridge reads: journald's marker on standard error. */
+export const SERVICE_ENV_VARS: readonly string[] = ["JOURNAL_STREAM"];
+
 export interface PermissionInput {
   readonly config: Config;
   readonly roles: readonly Role[];
@@ -62,7 +65,9 @@ export function derivePermissions(input: PermissionInput): string[] {
   const flags = [
     `--allow-read=${[...read].join(",")}`,
     `--allow-write=${[...write].join(",")}`,
-    `--allow-env=${[...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS].join(",")}`,
+    `--allow-env=${
+      [...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS, ...SERVICE_ENV_VARS].join(",")
+    }`,
   ];
   if (net.size > 0) flags.push(`--allow-net=${[...net].join(",")}`);
   return flags;

@@ -134,9 +134,8 @@ function databaseProblems(config: Config): Found[] {
 
 function logProblems(config: Config): Found[] {
   if (config.logFile === null) return [];
-  const key = "bridge-log-file";
-  const dir = dirname(config.logFile);
-  return [folder(key, dir) ?? writable(key, config.logFile, dir)];
+  // The permission set names the log file, not its folder: probing the file tells both.
+  return [writable("bridge-log-file", config.logFile, dirname(config.logFile))];
 }
 
 function filesDirProblems(config: Config): Found[] {

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { basename, dirname, join, relative } from "node:path";
 import meta from "../deno.json" with { type: "json" };
 import { ENV_VARS } from "../src/config/mod.ts";
-import { LIBRARY_ENV_VARS } from "../src/permissions.ts";
+import { LIBRARY_ENV_VARS, SERVICE_ENV_VARS } from "../src/permissions.ts";
 import { compileArgs } from "./launch.ts";
 import { offlineCompileMessage, runCompile } from "./compile.ts";
 import { readGitCommit, stampBuildInfo } from "./build_info.ts";
@@ -35,7 +35,7 @@ export const RELEASE_PERMISSIONS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-net",
-  `--allow-env=${[...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS].join(",")}`,
+  `--allow-env=${[...Object.values(ENV_VARS), ...LIBRARY_ENV_VARS, ...SERVICE_ENV_VARS].join(",")}`,
   "--no-prompt",
 ];
 
