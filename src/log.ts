@@ -161,7 +161,9 @@ function textFormatter(journal: boolean): TextFormatter {
 function baseFormatter(layout: LineStyle): TextFormatter {
   if (layout.format === "text") return textFormatter(layout.journal);
   return (record) =>
-    (layout.journal ? journalPrefix(record.level) : "") + jsonLine(record, render) + "\n";
+    layout.journal
+      ? `${journalPrefix(record.level)}${jsonLine(record, render, { time: false })}\n`
+      : `${jsonLine(record, render)}\n`;
 }
 
 function maskingFormatter(base: TextFormatter): TextFormatter {

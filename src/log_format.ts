@@ -39,16 +39,20 @@ export function underJournald(getEnv: (name: string) => string | undefined): boo
 }
 
 /**
- * `{"time":…,"level":"info","logger":"bridge.main","message":…,…}`: the message with its
- * placeholders filled, then every property; values are rendered as in text lines (an error as
+ * `{"time":…,"level":"info","logger":"bridge.main","message":…,…}` (without `time` for
+ * journald): the message with its placeholders filled, then every property; values are rendered as in text lines (an error as
  * its message), numbers and booleans stay JSON numbers and booleans.
  */
-export function jsonLine(record: LogRecord, render: (value: unknown) => string): string {
+export function jsonLine(
+  record: LogRecord,
+  render: (value: unknown) => string,
+  { time = true }: { time?: boolean } = {},
+): string {
   const message = record.message
     .map((part, i) => i % 2 === 0 ? String(part) : render(part))
     .join("");
   const fields: Record<string, unknown> = {
-    time: new Date(record.timestamp).toISOString(),
+    ...(time ? { time: new Date(record.timestamp).toISOString() } : {}),
     level: record.level,
     logger: record.category.join("."),
     message,
