@@ -299,8 +299,9 @@ export class XmppSession {
       if (this.#stopped) return;
       destroySocket(this.#xmpp.socket);
       if (this.#first !== null && isPermanentConnectError(error)) {
-        this.#log.error("cannot log in to XMPP as {jid}: {error}", {
+        this.#log.error("cannot log in to XMPP as {jid} at {service}: {error}", {
           jid: this.jid,
+          service: this.#o.service,
           error: describeError(error),
         });
         this.#first.reject(error);
@@ -310,7 +311,8 @@ export class XmppSession {
         return;
       }
       const delay = this.#scheduleReconnect();
-      this.#log.warning("XMPP connection attempt failed: {error}; next try in {delay} ms", {
+      this.#log.warning("XMPP connection to {service} failed: {error}; next try in {delay} ms", {
+        service: this.#o.service,
         error: describeError(error),
         delay,
         attempt: this.#failures,
