@@ -28,6 +28,7 @@ import {
 import { underJournald } from "./src/log_format.ts";
 import { preflight, preflightExitCode, preflightText } from "./src/preflight.ts";
 import { START_MESSAGE, startFacts } from "./src/cli/start_line.ts";
+import { onlineCheck } from "./src/cli/online.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
 import type { I18n } from "./src/i18n/mod.ts";
 import { loadTranslations } from "./src/i18n/mod.ts";
@@ -64,6 +65,8 @@ Options:
                         start needs, print what would run, and exit without connecting anywhere
                         (0 when all is well; 78 for a configuration problem, 77 for a path the
                         permission set refuses)
+      --online          with --check: also sign both bots in, read the Fediverse instance and
+                        the XMPP server's services, print what was found; sends nothing
       --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
       --log-format FORMAT
                         text (the default) or json (one JSON object per line)
@@ -85,6 +88,8 @@ export interface CliOptions {
   readonly envFile: string | undefined;
   readonly roles: readonly Role[];
   readonly check: boolean;
+  /** `--check --online`: the servers too. */
+  readonly online: boolean;
   readonly logLevel: LogLevel | undefined;
   readonly logFormat: LogFormat;
   readonly version: boolean;
@@ -112,6 +117,7 @@ export function parseCli(args: readonly string[]): CliOptions {
       fedi: { type: "boolean" },
       xmpp: { type: "boolean" },
       check: { type: "boolean" },
+      online: { type: "boolean" },
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       version: { type: "boolean" },
@@ -128,6 +134,7 @@ export function parseCli(args: readonly string[]): CliOptions {
   if (level !== undefined && !["debug", "info", "warning", "error"].includes(level)) {
     throw new TypeError(`--log-level takes debug, info, warning or error, not '${level}'`);
   }
+  if (values.online && !values.check) throw new TypeError("--online goes with --check");
   const format = values["log-format"] ?? "text";
   if (!(LOG_FORMATS as readonly string[]).includes(format)) {
     throw new TypeError(`--log-format takes text or json, not '${format}'`);
@@ -150,6 +157,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     envFile: values["env-file"],
     roles: roles.length > 0 ? roles : ROLES,
     check: values.check ?? false,
+    online: values.online ?? false,
     logLevel: level as LogLevel | undefined,
     logFormat: format as LogFormat,
     version: values.version ?? false,
@@ -319,7 +327,8 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     const fileProblems = preflight(config, cli.roles);
     for (const p of fileProblems) io.err(`Error: ${preflightText(p)}`);
     if (fileProblems.length > 0) return preflightExitCode(fileProblems);
-    return i18n.problems.some((p) => p.level === "error") ? 1 : 0;
+    if (i18n.problems.some((p) => p.level === "error")) return 1;
+    return cli.online ? await onlineCheck(config, cli.roles, io.out) : 0;
   }
   // What a start needs from the file system, before the log file is opened in its folder.
   const fileProblems = preflight(config, cli.roles);
