@@ -105,6 +105,15 @@ export function needsNoConfig(cli: CliOptions): boolean {
   return cli.help || cli.version || cli.print !== undefined;
 }
 
+/** `--log-format`'s value; throws a `TypeError` for another. */
+function logFormatOf(value: string | undefined): LogFormat {
+  const format = value ?? "text";
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new TypeError(`--log-format takes text or json, not '${format}'`);
+  }
+  return format as LogFormat;
+}
+
 /** Parses the command line; throws a `TypeError` naming the bad flag. */
 export function parseCli(args: readonly string[]): CliOptions {
   const { values, positionals } = parseArgs({
@@ -135,10 +144,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     throw new TypeError(`--log-level takes debug, info, warning or error, not '${level}'`);
   }
   if (values.online && !values.check) throw new TypeError("--online goes with --check");
-  const format = values["log-format"] ?? "text";
-  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
-    throw new TypeError(`--log-format takes text or json, not '${format}'`);
-  }
+  const format = logFormatOf(values["log-format"]);
   const unit = values["print-unit"];
   if (unit !== undefined && !(ROLES as readonly string[]).includes(unit)) {
     throw new TypeError(`--print-unit takes fedi or xmpp, not '${unit}'`);
@@ -159,7 +165,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     check: values.check ?? false,
     online: values.online ?? false,
     logLevel: level as LogLevel | undefined,
-    logFormat: format as LogFormat,
+    logFormat: format,
     version: values.version ?? false,
     help: values.help ?? false,
     importOldDb: values["import-old-db"],
@@ -318,32 +324,15 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     return importCommand(config, cli.importOldDb, cli.timeZone, io);
   }
   const i18n = loadTranslations(config);
-  if (cli.check) {
-    const oldBridge = isOldBridgeDatabase(config.databaseFile)
-      ? `\nNote: ${config.databaseFile} is the old bridge's database: the first start copies ` +
-        "it beside itself (.old-bridge) and imports it in place."
-      : "";
-    io.out(summary(config, cli.roles, i18n) + oldBridge);
-    const fileProblems = preflight(config, cli.roles);
-    for (const p of fileProblems) io.err(`Error: ${preflightText(p)}`);
-    if (fileProblems.length > 0) return preflightExitCode(fileProblems);
-    if (i18n.problems.some((p) => p.level === "error")) return 1;
-    return cli.online ? await onlineCheck(config, cli.roles, io.out) : 0;
-  }
+  if (cli.check) return await checkCommand(config, cli, i18n, io);
   // What a start needs from the file system, before the log file is opened in its folder.
   const fileProblems = preflight(config, cli.roles);
   if (fileProblems.length > 0) {
     for (const p of fileProblems) io.err(`cannot start: ${preflightText(p)}`);
     return preflightExitCode(fileProblems);
   }
-  await setupLogging({
-    level: config.logLevel,
-    file: config.logFile,
-    format: cli.logFormat,
-    journal: underJournald(envReader),
-  });
+  await startLogging(config, cli);
   const log = logger("main");
-  log.info(START_MESSAGE, startFacts(config, cli.roles, VERSION));
   for (const note of config.notes) log.warn(note);
   for (const p of i18n.problems) {
     if (p.level === "error") log.error(p.message);
@@ -354,6 +343,31 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
     return 1;
   }
   return await run(config, cli.roles, i18n);
+}
+
+/** `--check` (and `--check --online`): prints what would run and what is wrong; the exit code. */
+async function checkCommand(config: Config, cli: CliOptions, i18n: I18n, io: Io): Promise<number> {
+  const oldBridge = isOldBridgeDatabase(config.databaseFile)
+    ? `\nNote: ${config.databaseFile} is the old bridge's database: the first start copies ` +
+      "it beside itself (.old-bridge) and imports it in place."
+    : "";
+  io.out(summary(config, cli.roles, i18n) + oldBridge);
+  const fileProblems = preflight(config, cli.roles);
+  for (const p of fileProblems) io.err(`Error: ${preflightText(p)}`);
+  if (fileProblems.length > 0) return preflightExitCode(fileProblems);
+  if (i18n.problems.some((p) => p.level === "error")) return 1;
+  return cli.online ? await onlineCheck(config, cli.roles, io.out) : 0;
+}
+
+/** Logging as the command line and the environment ask, then the start line. */
+async function startLogging(config: Config, cli: CliOptions): Promise<void> {
+  await setupLogging({
+    level: config.logLevel,
+    file: config.logFile,
+    format: cli.logFormat,
+    journal: underJournald(envReader),
+  });
+  logger("main").info(START_MESSAGE, startFacts(config, cli.roles, VERSION));
 }
 
 /**

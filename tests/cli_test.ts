@@ -137,7 +137,7 @@ Deno.test("--check names the key and the fix of each folder or file a start woul
       assert.ok(line, `${key} named in:\n${r.stderr}`);
       assert.match(line, detail);
     }
-    assert.doesNotMatch(r.stderr, /    at /, "no stack trace");
+    assert.doesNotMatch(r.stderr, / {4}at /, "no stack trace");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -157,7 +157,7 @@ Deno.test("--check: an unreadable list file is named; a start refuses with the s
     const start = await run(checkFlags(path), ["-c", path]);
     assert.equal(start.code, 78, start.stderr);
     assert.match(start.stderr, /cannot start: key "bridge-log-file": .*logfile does not exist/);
-    assert.doesNotMatch(start.stderr, /    at /, "no stack trace");
+    assert.doesNotMatch(start.stderr, / {4}at /, "no stack trace");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
