@@ -149,13 +149,14 @@ function filesDirProblems(config: Config): Found[] {
     exists = false;
   }
   if (!exists) {
-    // A start creates it: check that it can, and leave nothing behind.
+    // A start creates it: check that it can, and leave nothing behind. A missing parent is
+    // created too at start (which --check does not do, so that it leaves nothing behind).
     try {
       Deno.mkdirSync(dir);
       Deno.removeSync(dir);
       return [];
     } catch (e) {
-      return [failure(key, dir, "create", e)];
+      return e instanceof Deno.errors.NotFound ? [] : [failure(key, dir, "create", e)];
     }
   }
   const isFolder = folder(key, dir);
