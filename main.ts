@@ -417,24 +417,25 @@ async function run(config: Config, roles: readonly Role[], i18n: I18n): Promise<
   const onStop = () => stopping?.();
   Deno.addSignalListener("SIGINT", onStop);
   Deno.addSignalListener("SIGTERM", onStop);
-  let bridge: Bridge;
+  // SIGHUP: the log file reopened (logrotate), the lists and state files read again. Listened to
+  // from the start: a SIGHUP's default action would end the process.
+  let bridge: Bridge | null = null;
+  const onReload = () => {
+    reopenLogFile();
+    bridge?.reload();
+  };
+  Deno.addSignalListener("SIGHUP", onReload);
   try {
     bridge = await Promise.race([
       startBridge({ config, roles, i18n, version: VERSION }),
       stopped.then(() => null),
-    ]) as Bridge;
+    ]);
   } catch (e) {
     log.fatal("cannot start: {error}", { error: e });
     await stopLogging();
     return 1;
   }
   if (bridge === null) return 0;
-  // SIGHUP: the lists and state files are read again, the log file reopened (logrotate).
-  const onReload = () => {
-    reopenLogFile();
-    bridge.reload();
-  };
-  Deno.addSignalListener("SIGHUP", onReload);
   await stopped;
   log.info("stopping");
   Deno.removeSignalListener("SIGHUP", onReload);
