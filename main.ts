@@ -16,7 +16,19 @@ import {
   type Role,
   ROLES,
 } from "./src/config/mod.ts";
-import { logger, redactSecrets, setupLogging, stopLogging } from "./src/log.ts";
+import {
+  LOG_FORMATS,
+  type LogFormat,
+  logger,
+  redactSecrets,
+  reopenLogFile,
+  setupLogging,
+  stopLogging,
+} from "./src/log.ts";
+import { underJournald } from "./src/log_format.ts";
+import { preflight, preflightExitCode, preflightText } from "./src/preflight.ts";
+import { START_MESSAGE, startFacts } from "./src/cli/start_line.ts";
+import { onlineCheck } from "./src/cli/online.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
 import type { I18n } from "./src/i18n/mod.ts";
 import { loadTranslations } from "./src/i18n/mod.ts";
@@ -59,9 +71,13 @@ Options:
                         when present)
       --fedi            run the Fediverse bot
       --xmpp            run the XMPP bot (with neither --fedi nor --xmpp, both run)
-      --check           check the configuration and the translations, print what would run,
-                        and exit (0 when all is well, 78 otherwise); looks up the XMPP server's
-                        SRV records and the Fediverse server's streaming address, sends nothing
+      --check           check the configuration, the translations and the files and folders a
+                        start needs, look up the XMPP server's SRV records and the Fediverse
+                        server's streaming address, print what would run, and exit; signs in
+                        nowhere, sends nothing (0 when all is well; 78 for a configuration
+                        problem, 77 for a path the permission set refuses)
+      --online          with --check: also sign both bots in, read the Fediverse instance and
+                        the XMPP server's services, print what was found; sends nothing
       --status          print how the running bridge is doing (each bot's process, session
                         and outbox, read from the database) and exit: 0 when healthy, 1 when a
                         bot is not running or not live or the outbox is behind
@@ -69,6 +85,8 @@ Options:
                         with --status: the oldest pending outgoing message may be this old
                         (default ${DEFAULT_MAX_OUTBOX_AGE_S})
       --log-level LEVEL debug, info, warning or error (overrides log-level in the file)
+      --log-format FORMAT
+                        text (the default) or json (one JSON object per line)
       --import-old-db PATH
                         copy the users, blocks and conversation records of the old Python
                         bridge's database file into this bridge's database, then exit
@@ -92,7 +110,10 @@ export interface CliOptions {
   readonly check: boolean;
   readonly status: boolean;
   readonly maxOutboxAgeS: number;
+  /** `--check --online`: the servers too. */
+  readonly online: boolean;
   readonly logLevel: LogLevel | undefined;
+  readonly logFormat: LogFormat;
   readonly version: boolean;
   readonly help: boolean;
   readonly importOldDb: string | undefined;
@@ -104,6 +125,15 @@ export interface CliOptions {
 /** Options that need no configuration: the launcher runs them without deriving permissions. */
 export function needsNoConfig(cli: CliOptions): boolean {
   return cli.help || cli.version || cli.print !== undefined;
+}
+
+/** `--log-format`'s value; throws a `TypeError` for another. */
+function logFormatOf(value: string | undefined): LogFormat {
+  const format = value ?? "text";
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new TypeError(`--log-format takes text or json, not '${format}'`);
+  }
+  return format as LogFormat;
 }
 
 /** Parses the command line; throws a `TypeError` naming the bad flag. */
@@ -120,7 +150,9 @@ export function parseCli(args: readonly string[]): CliOptions {
       check: { type: "boolean" },
       status: { type: "boolean" },
       "max-outbox-age": { type: "string" },
+      online: { type: "boolean" },
       "log-level": { type: "string" },
+      "log-format": { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       "import-old-db": { type: "string" },
@@ -135,6 +167,8 @@ export function parseCli(args: readonly string[]): CliOptions {
   if (level !== undefined && !["debug", "info", "warning", "error"].includes(level)) {
     throw new TypeError(`--log-level takes debug, info, warning or error, not '${level}'`);
   }
+  if (values.online && !values.check) throw new TypeError("--online goes with --check");
+  const format = logFormatOf(values["log-format"]);
   const unit = values["print-unit"];
   if (unit !== undefined && !(ROLES as readonly string[]).includes(unit)) {
     throw new TypeError(`--print-unit takes fedi or xmpp, not '${unit}'`);
@@ -162,7 +196,9 @@ export function parseCli(args: readonly string[]): CliOptions {
     check: values.check ?? false,
     status: values.status ?? false,
     maxOutboxAgeS: maxAge === undefined ? DEFAULT_MAX_OUTBOX_AGE_S : Number(maxAge),
+    online: values.online ?? false,
     logLevel: level as LogLevel | undefined,
+    logFormat: format,
     version: values.version ?? false,
     help: values.help ?? false,
     importOldDb: values["import-old-db"],
@@ -354,18 +390,14 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   }
   if (cli.status) return statusCommand(config, cli, io);
   const i18n = loadTranslations(config);
-  if (cli.check) {
-    const oldBridge = isOldBridgeDatabase(config.databaseFile)
-      ? `\nNote: ${config.databaseFile} is the old bridge's database: the first start copies ` +
-        "it beside itself (.old-bridge) and imports it in place."
-      : "";
-    io.out(summary(config, cli.roles, i18n) + oldBridge);
-    // What the permission set was derived from: the same look-ups as `deno task flags`.
-    const found = await discover(config, cli.roles);
-    for (const line of describeDiscovery(config, cli.roles, found)) io.out(line);
-    return i18n.problems.some((p) => p.level === "error") ? EXIT_CONFIG : 0;
+  if (cli.check) return await checkCommand(config, cli, i18n, io);
+  // What a start needs from the file system, before the log file is opened in its folder.
+  const fileProblems = preflight(config, cli.roles);
+  if (fileProblems.length > 0) {
+    for (const p of fileProblems) io.err(`cannot start: ${preflightText(p)}`);
+    return preflightExitCode(fileProblems);
   }
-  await setupLogging({ level: config.logLevel, file: config.logFile });
+  await startLogging(config, cli);
   const log = logger("main");
   for (const note of config.notes) log.warn(note);
   for (const p of i18n.problems) {
@@ -383,10 +415,15 @@ export async function main(args: readonly string[], io: Io = stdio): Promise<num
   return await run(config, cli.roles, i18n, stop);
 }
 
-/** A stop: resolves on SIGINT or SIGTERM (until disposed), or when `stop()` is called. */
+/**
+ * A stop: resolves on SIGINT or SIGTERM (until disposed), or when `stop()` is called. SIGHUP is
+ * listened to from the same moment (its default action would end the process) and calls what
+ * `onReload` set.
+ */
 interface StopSignal {
   readonly stopped: Promise<void>;
   stop(): void;
+  onReload(handler: () => void): void;
   dispose(): void;
 }
 
@@ -394,16 +431,51 @@ function stopSignal(): StopSignal {
   let stopping: (() => void) | null = null;
   const stopped = new Promise<void>((resolve) => (stopping = resolve));
   const onStop = () => stopping?.();
+  let reload: () => void = () => {};
+  const onHup = () => reload();
   Deno.addSignalListener("SIGINT", onStop);
   Deno.addSignalListener("SIGTERM", onStop);
+  Deno.addSignalListener("SIGHUP", onHup);
   return {
     stopped,
     stop: onStop,
+    onReload: (handler) => {
+      reload = handler;
+    },
     dispose: () => {
       Deno.removeSignalListener("SIGINT", onStop);
       Deno.removeSignalListener("SIGTERM", onStop);
+      Deno.removeSignalListener("SIGHUP", onHup);
     },
   };
+}
+
+/** `--check` (and `--check --online`): prints what would run and what is wrong; the exit code. */
+async function checkCommand(config: Config, cli: CliOptions, i18n: I18n, io: Io): Promise<number> {
+  const oldBridge = isOldBridgeDatabase(config.databaseFile)
+    ? `\nNote: ${config.databaseFile} is the old bridge's database: the first start copies ` +
+      "it beside itself (.old-bridge) and imports it in place."
+    : "";
+  io.out(summary(config, cli.roles, i18n) + oldBridge);
+  const fileProblems = preflight(config, cli.roles);
+  for (const p of fileProblems) io.err(`Error: ${preflightText(p)}`);
+  if (fileProblems.length > 0) return preflightExitCode(fileProblems);
+  // What the permission set was derived from: the same look-ups as `deno task flags`.
+  const found = await discover(config, cli.roles);
+  for (const line of describeDiscovery(config, cli.roles, found)) io.out(line);
+  if (i18n.problems.some((p) => p.level === "error")) return EXIT_CONFIG;
+  return cli.online ? await onlineCheck(config, cli.roles, io.out) : 0;
+}
+
+/** Logging as the command line and the environment ask, then the start line. */
+async function startLogging(config: Config, cli: CliOptions): Promise<void> {
+  await setupLogging({
+    level: config.logLevel,
+    file: config.logFile,
+    format: cli.logFormat,
+    journal: underJournald(envReader),
+  });
+  logger("main").info(START_MESSAGE, startFacts(config, cli.roles, VERSION));
 }
 
 /**
@@ -436,7 +508,19 @@ function adoptOldDatabase(config: Config, timeZone: string | undefined): boolean
   }
 }
 
-/** Runs the roles until SIGINT or SIGTERM; SIGHUP re-reads the lists and state files. */
+/** Reads a variable the permission set may not grant (then it counts as unset). */
+function envReader(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the roles until SIGINT or SIGTERM; SIGHUP reopens the log file (logrotate) and re-reads
+ * the lists and state files.
+ */
 async function run(
   config: Config,
   roles: readonly Role[],
@@ -446,7 +530,11 @@ async function run(
   const log = logger("main");
   const { stopped } = stop;
   let exitCode = 0;
-  let bridge: Bridge;
+  let bridge: Bridge | null = null;
+  stop.onReload(() => {
+    reopenLogFile();
+    bridge?.reload();
+  });
   try {
     bridge = await Promise.race([
       startBridge({
@@ -463,7 +551,7 @@ async function run(
         },
       }),
       stopped.then(() => null),
-    ]) as Bridge;
+    ]);
   } catch (e) {
     if (e instanceof RoleHeldError) {
       log.error("cannot start: {reason}", { reason: e.message });
@@ -475,15 +563,14 @@ async function run(
     return exitCodeFor(e);
   }
   if (bridge === null) {
+    stop.dispose();
     await stopLogging();
     return exitCode;
   }
-  const onReload = () => bridge.reload();
-  Deno.addSignalListener("SIGHUP", onReload);
   await stopped;
   log.info("stopping");
-  Deno.removeSignalListener("SIGHUP", onReload);
   await bridge[Symbol.asyncDispose]();
+  stop.dispose();
   log.info("stopped");
   await stopLogging();
   return exitCode;

@@ -23,6 +23,9 @@ import { getFileSink } from "@logtape/file";
 import { redactByField, redactByPattern, type RedactionPattern } from "@logtape/redaction";
 import type { LogLevel } from "./config/mod.ts";
 import { preparePrivateFile } from "./files.ts";
+import { journalPrefix, jsonLine, type LineStyle, type LogFormat } from "./log_format.ts";
+
+export { LOG_FORMATS, type LogFormat } from "./log_format.ts";
 
 const ROOT = "bridge";
 const MASK = "[redacted]";
@@ -31,15 +34,17 @@ const SENSITIVE_KEY = /pass|token|secret|authorization|cookie|^body$|^content$|^
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 const secrets = new Set<string>();
-/** The text formatter wrapped in the masking of {@link secrets}; rebuilt when they change. */
-let lineFormatter: TextFormatter | null = null;
+/** The line layout of each destination, wrapped in the masking of {@link secrets}. */
+const lineFormatters = new Map<string, TextFormatter>();
+/** The layout chosen by {@link setupLogging}: text or JSON, journald's prefixes on stderr. */
+let style: LineStyle = { format: "text", journal: false };
 /** The open log file sink, if any (for {@link reopenLogFile}). */
 let logFile: ReopenableSink | null = null;
 
 /** Values to mask in every log line from now on (passwords, tokens). Short values are ignored. */
 export function redactSecrets(...values: readonly string[]): void {
   for (const v of values) if (v.length >= 4) secrets.add(v);
-  lineFormatter = null;
+  lineFormatters.clear();
 }
 
 /** A logger for one module: `logger("xmpp")` logs under `bridge.xmpp`. */
@@ -54,12 +59,23 @@ export interface LogSetup {
   readonly file: string | null;
   /** Where lines go instead of stderr (tests). */
   readonly write?: (line: string) => void;
+  /** `--log-format`: plain text lines (the default) or one JSON object per line. */
+  readonly format?: LogFormat;
+  /**
+   * Standard error goes to journald (`JOURNAL_STREAM` is set): no timestamp there (the journal
+   * adds its own) and a `<N>` priority prefix journald reads. The log file keeps timestamps.
+   */
+  readonly journal?: boolean;
 }
 
 /** Configures logging for the process; safe to call again (it replaces the previous set-up). */
 export async function setupLogging(setup: LogSetup): Promise<void> {
   const write = setup.write ?? stderrWriter();
-  const sinks: Record<string, Sink> = { main: redacting((record) => write(formatRecord(record))) };
+  style = { format: setup.format ?? "text", journal: setup.journal ?? false };
+  lineFormatters.clear();
+  const sinks: Record<string, Sink> = {
+    main: redacting((record) => write(formatRecord(record, style))),
+  };
   // Created 0600 when missing; an existing file others can read is named in a warning.
   const warning = setup.file ? preparePrivateFile(setup.file) : null;
   logFile = setup.file ? reopenableFileSink(setup.file) : null;
@@ -90,12 +106,21 @@ export async function stopLogging(): Promise<void> {
 }
 
 /**
- * Renders one record as a line ending in a newline, with secrets masked. Sensitive properties
+ * Renders one record as a line ending in a newline, with secrets masked, in the given layout
+ * (by default the log file's: the configured format, with timestamps). Sensitive properties
  * are masked before this by the sinks (see {@link redacting}).
  */
-export function formatRecord(record: LogRecord): string {
-  lineFormatter ??= maskingFormatter();
-  return lineFormatter(record);
+export function formatRecord(
+  record: LogRecord,
+  layout: LineStyle = { format: style.format, journal: false },
+): string {
+  const key = `${layout.format}:${layout.journal}`;
+  let formatter = lineFormatters.get(key);
+  if (!formatter) {
+    formatter = maskingFormatter(baseFormatter(layout));
+    lineFormatters.set(key, formatter);
+  }
+  return formatter(record);
 }
 
 /** Masks properties (and their placeholders) whose names match {@link SENSITIVE_KEY}. */
@@ -112,27 +137,43 @@ const LEVEL_LABEL: Record<LogTapeLevel, string> = {
   fatal: "FATAL",
 };
 
-/** `2024-01-02T03:04:05.000Z INFO bridge.xmpp: message key=value`, one line. */
-const textFormatter = getTextFormatter({
-  timestamp: "rfc3339",
-  level: (level) => LEVEL_LABEL[level],
-  category: ".",
-  value: render,
-  // Newlines are escaped over the whole line below; other characters stay as they were logged.
-  sanitize: false,
-  format: ({ timestamp, level, category, message, record }) => {
-    const extra = unusedProperties(record);
-    const line = `${timestamp} ${level} ${category}: ${message}${extra ? ` ${extra}` : ""}`;
-    return line.replaceAll("\n", "\\n");
-  },
-});
+/**
+ * `2024-01-02T03:04:05.000Z INFO bridge.xmpp: message key=value`, one line; for journald
+ * `<6>INFO bridge.xmpp: message key=value`.
+ */
+function textFormatter(journal: boolean): TextFormatter {
+  return getTextFormatter({
+    timestamp: "rfc3339",
+    level: (level) => LEVEL_LABEL[level],
+    category: ".",
+    value: render,
+    // Newlines are escaped over the whole line below; other characters stay as they were logged.
+    sanitize: false,
+    format: ({ timestamp, level, category, message, record }) => {
+      const extra = unusedProperties(record);
+      const start = journal ? journalPrefix(record.level) : `${timestamp} `;
+      const line = `${start}${level} ${category}: ${message}${extra ? ` ${extra}` : ""}`;
+      return line.replaceAll("\n", "\\n");
+    },
+  });
+}
 
-function maskingFormatter(): TextFormatter {
-  const patterns: RedactionPattern[] = [...secrets].map((s) => ({
+function baseFormatter(layout: LineStyle): TextFormatter {
+  if (layout.format === "text") return textFormatter(layout.journal);
+  return (record) =>
+    layout.journal
+      ? `${journalPrefix(record.level)}${jsonLine(record, render, { time: false })}\n`
+      : `${jsonLine(record, render)}\n`;
+}
+
+function maskingFormatter(base: TextFormatter): TextFormatter {
+  // A secret is masked as written and as it reads inside a JSON string.
+  const forms = new Set([...secrets].flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]));
+  const patterns: RedactionPattern[] = [...forms].map((s) => ({
     pattern: new RegExp(RegExp.escape(s), "g"),
     replacement: MASK,
   }));
-  return patterns.length === 0 ? textFormatter : redactByPattern(textFormatter, patterns);
+  return patterns.length === 0 ? base : redactByPattern(base, patterns);
 }
 
 /** The properties the message template does not show, as `key=value` pairs. */
@@ -170,7 +211,7 @@ type ReopenableSink = Sink & Disposable & { reopen(): void };
  * reopenLogFile} replaces by a fresh one on the same path; LogTape disposes it on reset.
  */
 function reopenableFileSink(path: string): ReopenableSink {
-  const open = () => getFileSink(path, { formatter: formatRecord, bufferSize: 0 });
+  const open = () => getFileSink(path, { formatter: (r) => formatRecord(r), bufferSize: 0 });
   let current = open();
   const sink = (record: LogRecord) => current(record);
   return Object.assign(sink, {

@@ -16,6 +16,9 @@ import { credentialDirs, CREDENTIALS_ENV } from "./credentials.ts";
  */
 export const LIBRARY_ENV_VARS: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
 
+/** Variables of the service manager the bridge reads: journald's marker on standard error. */
+export const SERVICE_ENV_VARS: readonly string[] = ["JOURNAL_STREAM"];
+
 export interface PermissionInput {
   readonly config: Config;
   readonly roles: readonly Role[];
@@ -87,7 +90,11 @@ export function derivePermissions(input: PermissionInput): string[] {
   const flags = [
     `--allow-read=${[...read].join(",")}`,
     `--allow-write=${[...write].join(",")}`,
-    `--allow-env=${[...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS].join(",")}`,
+    `--allow-env=${
+      [...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS, ...SERVICE_ENV_VARS].join(
+        ",",
+      )
+    }`,
   ];
   if (net.size > 0) flags.push(`--allow-net=${[...net].join(",")}`);
   return flags;

@@ -73,6 +73,7 @@ Deno.test("both roles: the two servers, the configured files, the bridge's varia
     "AP_BRIDGE_PASS",
     "CREDENTIALS_DIRECTORY",
     ...LIBRARY_ENV_VARS,
+    "JOURNAL_STREAM",
   ]);
   assert.equal(flags.length, 4, "nothing else: no run, ffi, sys or import");
   assert.ok(!flags.some((f) => f === "-A" || f === "--allow-all" || f === "--allow-net"));

@@ -112,6 +112,8 @@ Deno.test("deno task bundle: the tree an operator unpacks, and --check from it",
     const etc = join(tmp, "etc");
     const data = join(tmp, "var-lib");
     Deno.mkdirSync(etc);
+    // "Configure", step 1: the data folder, which --check wants to exist.
+    Deno.mkdirSync(data);
     const config = join(etc, "xmpp-bridge-config.yml");
     const envFile = join(etc, "env");
     Deno.writeTextFileSync(

@@ -10,7 +10,7 @@ import { dirname, join, normalize } from "node:path";
 import process from "node:process";
 import { parse as yamlParse } from "yaml";
 import { DEFAULT_COMMAND_WORDS, DEFAULT_CONFIG_PATH, ENV_VARS, ROLES } from "../src/config/mod.ts";
-import { LIBRARY_ENV_VARS } from "../src/permissions.ts";
+import { LIBRARY_ENV_VARS, SERVICE_ENV_VARS } from "../src/permissions.ts";
 import { CREDENTIAL_FILES, CREDENTIALS_ENV, UNIT_CREDENTIAL_DIRS } from "../src/credentials.ts";
 import { parseCli } from "../main.ts";
 import { compileArgs } from "../tools/launch.ts";
@@ -104,7 +104,12 @@ Deno.test("release: the generic permissions grant the bridge's variables and nev
   const names = new Set(env[0]!.slice("--allow-env=".length).split(","));
   assert.deepEqual(
     names,
-    new Set([...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS]),
+    new Set([
+      ...Object.values(ENV_VARS),
+      CREDENTIALS_ENV,
+      ...LIBRARY_ENV_VARS,
+      ...SERVICE_ENV_VARS,
+    ]),
   );
   const rest = flags.filter((f) => !f.startsWith("--allow-env="));
   assert.deepEqual(rest.sort(), ["--allow-net", "--allow-read", "--allow-write", "--no-prompt"]);

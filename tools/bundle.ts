@@ -20,7 +20,7 @@ import { basename, dirname, join, relative } from "node:path";
 import meta from "../deno.json" with { type: "json" };
 import { ENV_VARS } from "../src/config/mod.ts";
 import { CREDENTIALS_ENV } from "../src/credentials.ts";
-import { LIBRARY_ENV_VARS } from "../src/permissions.ts";
+import { LIBRARY_ENV_VARS, SERVICE_ENV_VARS } from "../src/permissions.ts";
 import { compileArgs } from "./launch.ts";
 import { offlineCompileMessage, runCompile } from "./compile.ts";
 import { readGitCommit, stampBuildInfo } from "./build_info.ts";
@@ -36,7 +36,11 @@ export const RELEASE_PERMISSIONS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-net",
-  `--allow-env=${[...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS].join(",")}`,
+  `--allow-env=${
+    [...Object.values(ENV_VARS), CREDENTIALS_ENV, ...LIBRARY_ENV_VARS, ...SERVICE_ENV_VARS].join(
+      ",",
+    )
+  }`,
   "--no-prompt",
 ];
 

@@ -135,11 +135,31 @@ Deno.test("broken YAML names the file and the line", () => {
   assert.match(problems[0]!, /line \d+, column \d+: this is not valid YAML/);
 });
 
-Deno.test("a misspelt key is refused with the likely intended key", () => {
-  const problems = problemsOf(MINIMAL + "max-user-rates: 10\nfavourite-colour: blue\n");
-  assert.equal(problems.length, 2);
-  assert.match(problems[0]!, /"max-user-rates".*did you mean "max-user-rate"/);
-  assert.match(problems[1]!, /"favourite-colour".*not a setting/);
+Deno.test("a misspelt or unknown key is noted with the likely intended key, not refused", () => {
+  const c = load(MINIMAL + "max-user-rates: 10\nfavourite-colour: blue\n");
+  const notes = c.notes.filter((n) => n.includes("not a setting"));
+  assert.equal(notes.length, 2);
+  assert.match(notes[0]!, /"max-user-rates" \(line 11\).*ignored.*did you mean "max-user-rate"/);
+  assert.match(notes[1]!, /"favourite-colour".*not a setting/);
+  assert.equal(c.maxUserRate, 30);
+});
+
+Deno.test("YAML 1.1 booleans of the old bridge's loader are read for boolean keys", () => {
+  const c = load(MINIMAL + "greenlist-mode: Yes\nsilent-block: off\nsilent-send: N\n");
+  assert.equal(c.greenlistMode, true);
+  assert.equal(c.silentBlock, false);
+  assert.equal(c.silentSend, false);
+  const d = load(MINIMAL + "greenlist-mode: ON\nsilent-block: no\nsilent-send: y\n");
+  assert.deepEqual([d.greenlistMode, d.silentBlock, d.silentSend], [true, false, true]);
+  const problems = problemsOf(MINIMAL + "silent-send: maybe\n");
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /"silent-send".*true or false/);
+});
+
+Deno.test("xmpp_admin is optional, as in the old bridge, and its absence is noted", () => {
+  const c = load(MINIMAL.replace("xmpp_admin: [Admin@Chat.Example]\n", ""));
+  assert.deepEqual(c.xmppAdmins, []);
+  assert.ok(c.notes.some((n) => /"xmpp_admin" is not set/.test(n)), c.notes.join("\n"));
 });
 
 Deno.test("max-dest-to-send is clamped to 1..max-user-rate, min activity to 40", () => {

@@ -8,6 +8,9 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { LoadOptions } from "./types.ts";
 import { describe, isDomain, isHttpUrl, isLanguageCode } from "./values.ts";
 
+const YAML11_TRUE: readonly string[] = ["true", "yes", "y", "on"];
+const YAML11_FALSE: readonly string[] = ["false", "no", "n", "off"];
+
 /** The file's top-level map, key to plain value. */
 export type Raw = Record<string, unknown>;
 
@@ -71,7 +74,13 @@ export class FieldReader {
     const v = this.data[key];
     if (v === undefined || v === null) return fallback;
     if (typeof v === "boolean") return v;
-    this.bad(key, "true or false", v);
+    // The old bridge's YAML 1.1 loader also read yes/no, on/off and y/n (any case) as booleans.
+    if (typeof v === "string") {
+      const word = v.trim().toLowerCase();
+      if (YAML11_TRUE.includes(word)) return true;
+      if (YAML11_FALSE.includes(word)) return false;
+    }
+    this.bad(key, "true or false (yes/no and on/off are read too)", v);
     return fallback;
   }
 

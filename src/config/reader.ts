@@ -91,8 +91,9 @@ export class Reader extends FieldReader {
     for (const key of Object.keys(this.data)) {
       if (known.has(key)) continue;
       const near = closest(key, KNOWN_KEYS);
-      this.problems.push(
-        `${this.where(key)} is not a setting of this bridge` +
+      // Noted, not refused: an old file may hold keys this bridge has no use for.
+      this.notes.push(
+        `${this.where(key)} is not a setting of this bridge and is ignored` +
           (near ? ` (did you mean "${near}"?)` : " (remove it)"),
       );
     }
@@ -129,7 +130,8 @@ export class Reader extends FieldReader {
       for (const a of list) if (!isAddress(a)) this.bad(key, "accounts like name@example.org", a);
     }
     if (xmppAdmins.length === 0) {
-      this.missing("xmpp_admin", "at least one XMPP admin account (user reports go to the first)");
+      // Optional, as in the old bridge: without it `!report` answers that nobody receives reports.
+      this.notes.push(`"xmpp_admin" is not set: user reports (!report) reach nobody`);
     }
     return {
       apInstance,

@@ -70,7 +70,7 @@ export const SETTINGS: readonly Setting[] = [
   S({ key: "ap_bridge_jid", type: "account", default: null, required: true, missing: "the XMPP bot's address (JID)", env: ENV_VARS.xmppJid, old: true, help: "the XMPP bot's address (JID)" }),
   S({ key: "ap_bridge_pass", type: "secret", default: null, required: true, missing: "the XMPP bot's password", env: ENV_VARS.xmppPassword, old: true, help: "the XMPP bot's password (XMPP role only)" }),
   S({ key: "ap_admin", type: "accounts", default: null, old: true, help: "Fediverse admin accounts" }),
-  S({ key: "xmpp_admin", type: "accounts", default: null, required: true, old: true, help: "XMPP admin accounts; reports go to the first" }),
+  S({ key: "xmpp_admin", type: "accounts", default: null, old: true, help: "XMPP admin accounts; reports go to the first" }),
   S({ key: "bridge-log-file", type: "path", default: null, field: "logFile", old: true, help: "log file besides standard error" }),
   S({ key: "log-level", type: "log-level", default: "info", old: false, help: "debug, info, warning or error" }),
   S({ key: "bridge-database-file", type: "path", default: null, required: true, missing: "the path of the database file", field: "databaseFile", old: true, help: "the SQLite database" }),

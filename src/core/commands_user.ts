@@ -32,7 +32,7 @@ export function report(ctx: CommandContext): void {
   }
   const admin = config.xmppAdmins[0];
   if (admin === undefined) {
-    // The configuration requires one; without it there is nobody to tell.
+    // `xmpp_admin` is optional: without it there is nobody to tell.
     answer.line("report.nobody");
     return;
   }

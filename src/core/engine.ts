@@ -203,7 +203,9 @@ export class Core {
         return;
       }
       applyLanguage(turn, parsed.lang);
-      if (parsed.langOnly) return;
+      // As in the old bridge, a language setting without a command does that and nothing else:
+      // the rest of the message is not sent on.
+      if (!command) return;
     }
     if (command) {
       await handleCommand(turn, command, parsed, inbound);

@@ -175,3 +175,17 @@ Deno.test("a Fediverse answer to a status still being posted waits for it, then 
   assert.equal(deliveries.length, 1, JSON.stringify(core.emitted));
   assert.deepEqual(deliveries[0]!.to, [ALICE]);
 });
+
+Deno.test("a language setting followed by text only sets the language, as the old bridge did", async () => {
+  using core = makeCore();
+  const engine = new Core(core.deps);
+  await engine.handle(messageOf(ALICE, "!register"));
+  await engine.handle(messageOf(BOB, "!register"));
+  const before = core.emitted.length;
+  await engine.handle(messageOf(ALICE, "!lang=en hello @bob@social.test how are you"));
+  const after = core.emitted.slice(before);
+  assert.equal(core.deps.store.users.get(ALICE.network, ALICE.address)?.lang, "en");
+  assert.deepEqual(after.filter((e) => e.kind === "deliver"), []);
+  assert.equal(after.length, 1);
+  assertNotice(core.deps, after[0], ALICE, [["lang.set", { language: "en" }]]);
+});

@@ -209,6 +209,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
   /** One connection, from opening to its end. Returns how long it was live (null: never). */
   async #connectOnce(): Promise<number | null> {
     let conn: StreamConnection;
+    const url = this.#streamingUrl;
     try {
       conn = this.#openStream();
     } catch (e) {
@@ -228,7 +229,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         return null;
       }
       // A bad address: logged, and tried again after the backoff.
-      this.#log.error("Cannot open the stream: {error}", { error: errorText(e) });
+      this.#log.error("Cannot open the stream at {url}: {error}", { url, error: errorText(e) });
       return null;
     }
     this.#conn = conn;
@@ -247,9 +248,8 @@ export class FediBot extends EventTarget implements AsyncDisposable {
       release();
       const reason = await Promise.race([conn.ended, Promise.resolve(null)]);
       conn.close("catch-up failed");
-      this.#log.warning("Connecting to the stream failed: {error}", {
-        error: reason ?? errorText(e),
-      });
+      const error = reason ?? errorText(e);
+      this.#log.warning("Connecting to the stream at {url} failed: {error}", { url, error });
       await conn.settled(2000);
       return null;
     }

@@ -108,7 +108,10 @@ export function toFediApiError(what: string, error: unknown, now: number): FediA
     return new FediApiError(what, null, "unreadable answer", false);
   }
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return new FediApiError(what, null, "no network permission for the server", false);
+    const refused = new FediApiError(what, null, "no network permission for the server", false);
+    // Kept, so that a caller can tell the permission set's refusal from a network fault.
+    refused.cause = error;
+    return refused;
   }
   if (error instanceof TypeError) {
     return new FediApiError(what, null, "connection failed or unreadable answer", false);

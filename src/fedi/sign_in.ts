@@ -71,10 +71,14 @@ export async function signIn(
         throw new FediStartupError(`Cannot start the Fediverse bot: ${e.message}`);
       }
       const delay = parts.backoff(attempt);
-      log.warning("The Fediverse server cannot be reached ({error}); retrying in {ms} ms", {
-        error: errorText(e),
-        ms: delay,
-      });
+      log.warning(
+        "The Fediverse server at {url} cannot be reached ({error}); retrying in {ms} ms",
+        {
+          url: config.apApiUrl,
+          error: errorText(e),
+          ms: delay,
+        },
+      );
       await sleep(parts.timers, delay, parts.signal);
     }
   }

@@ -1,15 +1,17 @@
 /**
  * Reads `translation-dir`: one `xx.json` (or `pt-BR.json`) per language, each a
- * JSON object of key -> text. Recognises the old bridge's layout (a
- * `bridge-messages-keys.txt` plus positional `xx.txt` files) and only warns
- * about it. Nothing here throws: every failure becomes a problem.
+ * JSON object of key -> text. The old bridge's layout (a
+ * `bridge-messages-keys.txt` plus positional `xx.txt` files) is read too, through
+ * old_format.ts; a `xx.json` of the same language wins over its `xx.txt`.
+ * Nothing here throws: every failure becomes a problem.
  */
 
 import type { Problem } from "./check.ts";
 import { canonicalLanguage } from "./lang.ts";
 import { parseJson } from "./json.ts";
+import { OLD_KEYS_FILE, readOldFolder } from "./old_format.ts";
 
-export const OLD_KEYS_FILE = "bridge-messages-keys.txt";
+export { OLD_KEYS_FILE };
 
 export interface OverrideFile {
   /** Canonical language code from the file name. */
@@ -32,22 +34,12 @@ export function readOverrideDir(dir: string, builtinLanguages: readonly string[]
   const names = listFolder(dir, warn);
   if (names === null) return { files, problems };
 
-  let oldKeys = false;
-  const oldLanguages: string[] = [];
+  const oldFormat = names.includes(OLD_KEYS_FILE) || names.some((n) => /\.txt$/i.test(n));
+  if (oldFormat) files.push(...readOldFormat(dir, names, builtinLanguages, warn));
   const seen = new Map<string, string>();
   for (const name of names) {
     if (name.startsWith(".")) continue;
     const path = `${dir.replace(/[/\\]+$/, "")}/${name}`;
-    if (name === OLD_KEYS_FILE) {
-      oldKeys = true;
-      continue;
-    }
-    const txt = /^(.+)\.txt$/i.exec(name);
-    if (txt) {
-      const code = canonicalLanguage(txt[1]!);
-      if (code) oldLanguages.push(code);
-      continue;
-    }
     const json = /^(.+)\.json$/i.exec(name);
     if (!json) continue;
     const code = languageOfFile(json[1]!, path, seen, warn);
@@ -57,7 +49,6 @@ export function readOverrideDir(dir: string, builtinLanguages: readonly string[]
     seen.set(code, path);
     files.push({ code, file: path, data });
   }
-  if (oldKeys || oldLanguages.length > 0) warnOldFormat(dir, oldLanguages, builtinLanguages, warn);
   return { files, problems };
 }
 
@@ -153,22 +144,43 @@ function readJsonFile(path: string, warn: Warn): unknown {
   return parsed.value;
 }
 
-function warnOldFormat(
+/**
+ * The old bridge's files as override files (before the JSON ones, so that those win), and one
+ * warning naming the folder, what was read, and the old keys that keep the built-in texts.
+ */
+function readOldFormat(
   dir: string,
-  oldLanguages: readonly string[],
+  names: readonly string[],
   builtinLanguages: readonly string[],
   warn: Warn,
-): void {
-  const extra = oldLanguages.filter((l) => !builtinLanguages.includes(l));
+): OverrideFile[] {
+  const old = readOldFolder(dir, names);
+  const usable = old.languages.filter((l) => Object.keys(l.texts).length > 0);
+  const codes = usable.map((l) => l.code);
+  const empty = old.languages.filter((l) => !usable.includes(l)).map((l) => l.code);
+  const extra = codes.filter((c) => !builtinLanguages.includes(c));
+  const parts = [
+    `translation folder ${dir} is in the old bridge's format (${OLD_KEYS_FILE} and one ` +
+    `positional xx.txt per language)`,
+  ];
+  if (!names.includes(OLD_KEYS_FILE)) {
+    parts.push(`${OLD_KEYS_FILE} is missing, so its xx.txt files cannot be read`);
+  } else {
+    parts.push(`texts read for ${codes.join(", ") || "no language"}`);
+  }
+  if (extra.length > 0) parts.push(`languages added: ${extra.join(", ")}`);
+  if (empty.length > 0) parts.push(`no usable text for ${empty.join(", ")}`);
+  if (old.unmapped.length > 0) {
+    parts.push(
+      `these old texts have no counterpart here (or other placeholders) and keep the built-in ` +
+        `texts: ${old.unmapped.join(", ")}`,
+    );
+  }
+  if (old.unreadable.length > 0) parts.push(`unreadable: ${old.unreadable.join("; ")}`);
   warn({
     kind: "old-format",
-    message: `translation folder ${dir} holds texts in the old bridge's format (` +
-      `${OLD_KEYS_FILE} and one positional xx.txt per language), which this bridge does not read; ` +
-      `the built-in texts are used` +
-      (extra.length > 0
-        ? `, and these languages found there are not built in: ${extra.join(", ")}`
-        : "") +
-      `. To change or add texts, put files such as de.json in this folder, or remove ` +
-      `translation-dir from the configuration.`,
+    message: parts.join("; ") +
+      ". To change any text, put files such as de.json in this folder (see docs/operators.md).",
   });
+  return usable.map((l) => ({ code: l.code, file: l.file, data: l.texts }));
 }

@@ -321,8 +321,9 @@ export class XmppSession {
         return;
       }
       if (this.#first !== null && isPermanentConnectError(error)) {
-        this.#log.error("cannot log in to XMPP as {jid}: {error}", {
+        this.#log.error("cannot log in to XMPP as {jid} at {service}: {error}", {
           jid: this.jid,
+          service: this.#o.service,
           error: describeError(error),
         });
         this.#first.reject(error);
@@ -333,7 +334,7 @@ export class XmppSession {
       }
       const delay = this.#scheduleReconnect();
       this.#log.warning(
-        "XMPP connection attempt to {service} failed: {error}; next try in {delay} ms",
+        "XMPP connection to {service} failed: {error}; next try in {delay} ms",
         {
           service,
           error: describeError(error),

@@ -128,8 +128,14 @@ ${opts.extraConfig ?? ""}`,
     return derivePermissions({ config, roles, envFile: this.envPath });
   }
 
-  /** Starts the bridge with the given roles (both by default) as a subprocess. */
-  startBridge(roles: readonly Role[] = ["fedi", "xmpp"]): BridgeProcess {
+  /**
+   * Starts the bridge with the given roles (both by default) as a subprocess; `extra` adds
+   * command-line arguments and environment variables.
+   */
+  startBridge(
+    roles: readonly Role[] = ["fedi", "xmpp"],
+    extra: { args?: readonly string[]; env?: Readonly<Record<string, string>> } = {},
+  ): BridgeProcess {
     const roleFlags = roles.length === 2 ? [] : roles.map((r) => `--${r}`);
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -143,10 +149,11 @@ ${opts.extraConfig ?? ""}`,
         "--env-file",
         this.envPath,
         ...roleFlags,
+        ...extra.args ?? [],
       ],
       cwd: this.dir,
       clearEnv: true,
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...extra.env },
       stdin: "null",
       stdout: "null",
       stderr: "piped",
