@@ -6,7 +6,8 @@
  *   server's limit with the "truncated" notice in the recipient's language;
  * - `deliver`: a direct status with the text as the core wrote it (mentions included), in reply
  *   to the status it answers, in the sender's language; its id is the `postedId`;
- * - `contact`: follow (no reblogs, no notifications), unfollow, or answer a follow request.
+ * - `contact`: follow (no reblogs, no notifications), unfollow, or answer a follow request;
+ * - `amend`: edit, delete or (un)favourite a status (amend.ts).
  * Every status carries `Idempotency-Key: <key>`, so a retry never posts twice.
  *
  * @module
@@ -22,6 +23,7 @@ import type { NetworkSender, SendResult } from "../core/ports.ts";
 import type { FediApi } from "./api.ts";
 import { FediApiError, toFediApiError } from "./errors.ts";
 import { truncateForFedi } from "../core/fedi_length.ts";
+import { sendAmend } from "./amend.ts";
 
 export interface FediSenderOptions {
   readonly api: FediApi;
@@ -53,6 +55,9 @@ export class FediSender implements NetworkSender {
           return await this.#deliver(effect, key);
         case "contact":
           return await this.#contact(effect);
+        case "amend":
+          if (effect.to.network !== FEDI) return refused("a change for another network");
+          return await sendAmend(this.#o.api, effect, key);
       }
     } catch (e) {
       const error = toFediApiError(effect.kind, e, Date.now());

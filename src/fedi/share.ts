@@ -91,9 +91,12 @@ export interface BudgetShareOptions {
   readonly requests?: BudgetFamilyDefaults;
 }
 
-/** Whose share a row spends: a delivery's sender, the account a notice or contact is for. */
+/**
+ * Whose share a row spends: a delivery's or change's author, the account a notice or contact is
+ * for.
+ */
 export function payerOf(effect: Effect): Account {
-  return effect.kind === "deliver" ? effect.from : effect.to;
+  return effect.kind === "deliver" || effect.kind === "amend" ? effect.from : effect.to;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Turns what the XMPP server sends the bot into plain values: a core {@link Inbound} (with its
  * dedupe key), a bounce of a message we sent, or a reason to ignore the stanza. Pure: no I/O.
  *
+ * - corrections, retractions and reactions (native.ts) are changes of a carried message;
  * - `chat` and `normal` messages with a `<body/>` are messages. A XEP-0461 `<reply/>` gives
  *   `inReplyTo`, and the quote that XEP-0428 marks as its fallback is cut from the text.
  * - `subscribe` and `unsubscribe` presences are (un)registrations.
@@ -11,7 +12,8 @@
  *
  * @module
  */
-import { type Inbound, XMPP } from "../core/types.ts";
+import { type AmendInbound, type Inbound, XMPP } from "../core/types.ts";
+import { readAmend } from "./native.ts";
 import { bareJid, isAccountJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import type { XmlElement } from "./xml.ts";
@@ -69,10 +71,17 @@ export function readStanza(
     return ignore("a carbon copy");
   }
   const body = stanza.getChildText("body");
-  if (body === null) return ignore("no body");
-
   const stanzaId = nonEmpty(stanza.attrs.id) ??
     nonEmpty(stanza.getChild("origin-id", NS.sid)?.attrs.id);
+  const amend = readAmend(
+    stanza,
+    sender,
+    body?.slice(0, MAX_BODY_CHARS + 1) ?? null,
+    stanzaId ?? newId(),
+  );
+  if (amend !== null) return amendEvent(amend, sender, stanzaId);
+  if (body === null) return ignore("no body");
+
   const oversize = body.length > MAX_BODY_CHARS;
   const text = oversize ? body.slice(0, MAX_BODY_CHARS + 1) : stripReplyFallback(body, stanza);
   const inReplyTo = nonEmpty(stanza.getChild("reply", NS.reply)?.attrs.id) ?? null;
@@ -93,6 +102,17 @@ export function readStanza(
     dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
     receipt: wantsReceipt ? { to: from, id: stanzaId } : null,
     oversize,
+  };
+}
+
+/** A correction, retraction or reaction, deduplicated by its own stanza id. */
+function amendEvent(amend: AmendInbound, sender: string, stanzaId: string | null): StanzaEvent {
+  return {
+    kind: "inbound",
+    inbound: amend,
+    dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
+    receipt: null,
+    oversize: false,
   };
 }
 

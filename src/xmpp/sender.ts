@@ -25,6 +25,7 @@ import {
   rosterRemoveIq,
 } from "./outbound.ts";
 import type { XmlElement } from "./xml.ts";
+import { amendStanza } from "./native.ts";
 
 /** What the sender needs of the session. */
 export interface SenderLink {
@@ -74,6 +75,8 @@ export class XmppSender implements NetworkSender {
         );
       case "contact":
         return await this.#contact(effect, key);
+      case "amend":
+        return await this.#sendAll(key, [amendStanza(effect, key)], effect.target);
     }
   }
 
