@@ -66,7 +66,7 @@ export type Inbound =
 export type AmendAction = "edit" | "retract" | "react";
 
 /** A change to a message that crossed the bridge before, as its author's network tells it. */
-export interface AmendInbound {
+export type AmendInbound = {
   readonly kind: "amend";
   readonly action: AmendAction;
   readonly from: Account;
@@ -87,7 +87,7 @@ export interface AmendInbound {
    * a stanza id), recorded in the core's dedupe so that the same change never goes out twice.
    */
   readonly version: string;
-}
+};
 
 /** A change of contact between a bot and an account of its network. */
 export type ContactAction =
@@ -159,7 +159,7 @@ export type Effect =
  * A change to a message already carried, sent to its recipients' network: the status edited,
  * deleted, (un)favourited; the XMPP message corrected, retracted, reacted to.
  */
-export interface AmendEffect {
+export type AmendEffect = {
   readonly kind: "amend";
   readonly action: AmendAction;
   /** The recipient (on the Fediverse: the first of the status's recipients). */
@@ -176,4 +176,4 @@ export interface AmendEffect {
   readonly lang: string;
   /** The sender's language, for a notice when the change cannot go through. */
   readonly senderLang: string;
-}
+};
