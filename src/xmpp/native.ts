@@ -3,8 +3,9 @@
  * (XEP-0444): reading them from a user's message, and building the stanzas that carry a change
  * from the Fediverse. Pure: no I/O.
  *
- * Only the current forms are read: `<replace/>` of `urn:xmpp:message-correct:0`, `<retract/>` of
- * `urn:xmpp:message-retract:1` directly in the message, `<reactions/>` of `urn:xmpp:reactions:0`.
+ * Read: `<replace/>` of `urn:xmpp:message-correct:0`, `<retract/>` of `urn:xmpp:message-retract:1`
+ * directly in the message (or, the older form, `urn:xmpp:message-retract:0` inside a XEP-0422
+ * `<apply-to/>`), `<reactions/>` of `urn:xmpp:reactions:0`. Sent: the current forms only.
  * Each names the original message by its id (for a correction always the first message, never
  * an earlier correction: XEP-0308 asks clients to do so).
  *
@@ -22,6 +23,9 @@ export const NATIVE_NS = {
   retract: "urn:xmpp:message-retract:1",
   reactions: "urn:xmpp:reactions:0",
   hints: "urn:xmpp:hints",
+  /** The older retraction, inside a XEP-0422 fastening: read, never sent. */
+  retractOld: "urn:xmpp:message-retract:0",
+  fasten: "urn:xmpp:fasten:0",
 } as const;
 
 /** At most this many reactions are kept from one message (a client sends a handful). */
@@ -46,7 +50,7 @@ export function readAmend(
     extras: null,
     version,
   };
-  const retract = targetOf(stanza.getChild("retract", NATIVE_NS.retract));
+  const retract = targetOf(stanza.getChild("retract", NATIVE_NS.retract)) ?? oldRetraction(stanza);
   if (retract !== null) {
     return { ...base, action: "retract", target: retract, text: "", reactions: [] };
   }
@@ -64,6 +68,13 @@ export function readAmend(
     return { ...base, action: "edit", target: replaced, text: body, reactions: [] };
   }
   return null;
+}
+
+/** The target of a retraction in the older form (a XEP-0422 fastening), or null. */
+function oldRetraction(stanza: XmlElement): string | null {
+  const fastening = stanza.getChild("apply-to", NATIVE_NS.fasten);
+  if (fastening?.getChild("retract", NATIVE_NS.retractOld) === undefined) return null;
+  return targetOf(fastening);
 }
 
 function targetOf(el: XmlElement | undefined): string | null {

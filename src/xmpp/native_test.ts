@@ -50,6 +50,19 @@ Deno.test("a XEP-0424 retraction with its fallback body is read as a retraction"
   assert.deepEqual([inbound.action, inbound.target, inbound.text], ["retract", "m1", ""]);
 });
 
+Deno.test("the older retraction inside a XEP-0422 fastening is read too", () => {
+  const inbound = amendOf(message(
+    "r2",
+    element(
+      "apply-to",
+      { xmlns: NATIVE_NS.fasten, id: "m3" },
+      element("retract", { xmlns: NATIVE_NS.retractOld }),
+    ),
+    element("body", {}, "This person attempted to retract a previous message"),
+  ));
+  assert.deepEqual([inbound.action, inbound.target], ["retract", "m3"]);
+});
+
 Deno.test("XEP-0444 reactions are read with their emoji; an empty set takes them back", () => {
   const some = amendOf(message(
     "x1",
