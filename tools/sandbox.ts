@@ -11,6 +11,7 @@ import { FEDI_DOMAIN, PASSWORD, World, XMPP_DOMAIN } from "../tests/e2e/world.ts
 import { startBridge } from "../src/app.ts";
 import { loadConfig } from "../src/config/mod.ts";
 import { loadTranslations } from "../src/i18n/mod.ts";
+import { describeNative, NATIVE_HELP, NativeDemo } from "./sandbox_native.ts";
 
 const BOT_FEDI = `bridge@${FEDI_DOMAIN}`;
 const BOT_XMPP = `bridge@${XMPP_DOMAIN}`;
@@ -27,6 +28,7 @@ Both are registered with the bridge. Type a line and press Enter:
   xmpp-image <path> [description]
                 Alice shares an image file with Bob as XMPP clients do (HTTP File
                 Upload URL and XEP-0066 description); Bob gets it attached
+${NATIVE_HELP}
   help          this text
   quit          stop everything
 In <text>, \\uXXXX or \\u{X...} stands for any character (a control, U+FFFF...), to try
@@ -93,9 +95,11 @@ async function main(): Promise<number> {
 /** Prints what each user receives and sends what is typed, until `quit` or the end of input. */
 async function chat(world: World, alice: XmppUser, uploads: UploadHost): Promise<number> {
   const { mastodon } = world;
+  const demo = new NativeDemo(world, alice, print);
   const stopStatuses = mastodon.onStatus((s) => {
     if (s.accountId !== world.fediBot.id) return;
     if (!s.mentions.includes(`bob@${FEDI_DOMAIN}`)) return;
+    if (s.text.includes(`alice@${XMPP_DOMAIN}`)) demo.bobGot = s.id;
     print(`\n[Fediverse] Bob received a ${s.visibility} status from the bot:\n  ${s.text}`);
     for (const id of s.mediaIds) {
       const m = mastodon.media(id);
@@ -110,15 +114,20 @@ async function chat(world: World, alice: XmppUser, uploads: UploadHost): Promise
   const inbox = (async () => {
     while (running) {
       try {
-        const m = await alice.nextMessage((m) => m.body !== null, 3_600_000);
-        print(`\n[XMPP] Alice received from ${m.from.split("/")[0]}:\n  ${m.body}`);
+        const m = await alice.nextMessage(
+          (m) => m.body !== null || describeNative(m) !== null,
+          3_600_000,
+        );
+        const native = describeNative(m);
+        if (native === null && m.id !== undefined) demo.aliceGot = m.id;
+        print(`\n${native ?? `[XMPP] Alice received from ${m.from.split("/")[0]}:\n  ${m.body}`}`);
       } catch {
         return;
       }
     }
   })();
   print(HELP);
-  await readCommands(world, alice, uploads);
+  await readCommands(world, alice, uploads, demo);
   running = false;
   stopStatuses();
   print("Stopping...");
@@ -128,7 +137,12 @@ async function chat(world: World, alice: XmppUser, uploads: UploadHost): Promise
 }
 
 /** Sends each typed line as Bob or Alice, until `quit` or the end of input. */
-async function readCommands(world: World, alice: XmppUser, uploads: UploadHost): Promise<void> {
+async function readCommands(
+  world: World,
+  alice: XmppUser,
+  uploads: UploadHost,
+  demo: NativeDemo,
+): Promise<void> {
   const bob = world.fediUsers.get("bob")!;
   const decoder = new TextDecoder();
   let pending = "";
@@ -142,13 +156,19 @@ async function readCommands(world: World, alice: XmppUser, uploads: UploadHost):
       const text = unescapeLine(rest.join(" "));
       if (word === "quit" || word === "exit") return;
       if (word === "fedi" && text) {
-        world.mastodon.postAs(bob, { text: `@${BOT_FEDI} ${text}`, visibility: "direct" });
+        const posted = world.mastodon.postAs(bob, {
+          text: `@${BOT_FEDI} ${text}`,
+          visibility: "direct",
+        });
+        demo.bobPosted = posted.id;
         print("(Bob sent it)");
       } else if (word === "xmpp" && text) {
-        await alice.send(BOT_XMPP, text);
+        demo.aliceSent = await alice.send(BOT_XMPP, text);
         print("(Alice sent it)");
       } else if (word === "xmpp-image" && rest.length > 0) {
         await shareImage(alice, uploads, rest[0]!, rest.slice(1).join(" "));
+      } else if (await demo.run(word ?? "", text)) {
+        continue;
       } else if (line !== "") {
         print(HELP);
       }

@@ -19,7 +19,7 @@ import { mediaHostAllowed } from "./media_hosts.ts";
 export type MessageInbound = Extract<Inbound, { kind: "message" }>;
 
 /** The sender's app label, as their user row has it. */
-function senderApp(turn: Turn): string {
+export function senderApp(turn: Turn): string {
   const user = turn.deps.store.users.get(turn.sender.network, turn.sender.address);
   return user?.app ?? (turn.sender.network === FEDI ? "Fediverse" : "XMPP");
 }

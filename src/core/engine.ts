@@ -6,6 +6,7 @@
 import { registerAccount, unregisterAccount } from "./registration.ts";
 import { applyLanguage, handleCommand } from "./commands.ts";
 import { handleSend } from "./sending.ts";
+import { handleAmend } from "./native.ts";
 import { botAccounts, type CoreDeps, parseFor } from "./deps.ts";
 import { Turn } from "./context.ts";
 import type { ParsedMessage } from "./parse.ts";
@@ -145,6 +146,9 @@ export class Core {
         return;
       case "encrypted":
         handleEncrypted(turn);
+        return;
+      case "amend":
+        handleAmend(turn, inbound);
         return;
     }
   }

@@ -83,7 +83,38 @@ export type Inbound =
     readonly request: boolean;
   }
   | { readonly kind: "subscribe"; readonly from: Account }
-  | { readonly kind: "unsubscribe"; readonly from: Account };
+  | { readonly kind: "unsubscribe"; readonly from: Account }
+  | AmendInbound;
+
+/**
+ * What one can do to a message already carried (issue 16): `edit` it (XEP-0308, a status
+ * edit), `retract` it (XEP-0424, a status deletion), or `react` to it (XEP-0444, a favourite).
+ */
+export type AmendAction = "edit" | "retract" | "react";
+
+/** A change to a message that crossed the bridge before, as its author's network tells it. */
+export type AmendInbound = {
+  readonly kind: "amend";
+  readonly action: AmendAction;
+  readonly from: Account;
+  /**
+   * The message it is about: for `edit` and `retract`, the sender's own message (a stanza id or
+   * a status id); for `react`, the message the sender received from the bridge.
+   */
+  readonly target: string;
+  /** `edit`: the new plain text. Otherwise empty. */
+  readonly text: string;
+  /** `react`: the reactions now in place (none: all taken back). Otherwise empty. */
+  readonly reactions: readonly string[];
+  readonly lang: string | null;
+  /** `edit` from the Fediverse: the status's extras after the edit. */
+  readonly extras: StatusExtras | null;
+  /**
+   * What makes this change unique among changes of the same target (the status's `edited_at`,
+   * a stanza id), recorded in the core's dedupe so that the same change never goes out twice.
+   */
+  readonly version: string;
+};
 
 /** A change of contact between a bot and an account of its network. */
 export type ContactAction =
@@ -164,6 +195,7 @@ export type Effect =
     /** Where the receipt goes (the full JID the message came from) and the message's id. */
     readonly request: ReceiptRequest;
   }
+  | AmendEffect
   | {
     readonly kind: "contact";
     readonly to: Account;
@@ -171,3 +203,26 @@ export type Effect =
     /** Fediverse: the account id, which follow and follow request calls need. */
     readonly accountId: string | null;
   };
+
+/**
+ * A change to a message already carried, sent to its recipients' network: the status edited,
+ * deleted, (un)favourited; the XMPP message corrected, retracted, reacted to.
+ */
+export type AmendEffect = {
+  readonly kind: "amend";
+  readonly action: AmendAction;
+  /** The recipient (on the Fediverse: the first of the status's recipients). */
+  readonly to: Account;
+  /** Whoever made the change, on the other network. */
+  readonly from: Account;
+  /** The posted message on the recipients' network: a status id, or an XMPP stanza id. */
+  readonly target: string;
+  /** `edit`: the full new text; `retract`: the fallback body for XMPP clients. */
+  readonly text: string;
+  /** `react`: the reactions to put in place (empty: take them all back). */
+  readonly reactions: readonly string[];
+  /** The language of the text. */
+  readonly lang: string;
+  /** The sender's language, for a notice when the change cannot go through. */
+  readonly senderLang: string;
+};

@@ -10,6 +10,8 @@ import type { Store } from "../store/mod.ts";
 import { systemClock } from "../time/clock.ts";
 import { FediBot } from "./bot.ts";
 import { FediSender, type FediSenderOptions } from "./sender.ts";
+import { StatusEvents } from "./status_events.ts";
+import { logger } from "../log.ts";
 
 /** What the Fediverse adapter is built from: the sender's parts, and the bot's. */
 export interface FediAdapterOptions extends Omit<FediSenderOptions, "log"> {
@@ -37,7 +39,24 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
     ...(o.clock === undefined ? {} : { clock: o.clock }),
     ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
   });
-  const bot = new FediBot({ config, store, core, api, timers: o.clock ?? systemClock });
+  const statusEvents = new StatusEvents({
+    core,
+    store,
+    log: logger("fedi", "bot"),
+    context: () => ({
+      apInstance: config.apInstance,
+      botId: bot.identity?.id ?? null,
+      botAddress: config.fediHandle,
+    }),
+  });
+  const bot: FediBot = new FediBot({
+    config,
+    store,
+    core,
+    api,
+    timers: o.clock ?? systemClock,
+    onStatusEvent: (e) => statusEvents.push(e),
+  });
   return {
     network: FEDI,
     sender,
@@ -60,6 +79,9 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
         bot.removeEventListener("disconnected", down);
       };
     },
-    [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
+    async [Symbol.asyncDispose]() {
+      await bot[Symbol.asyncDispose]();
+      await statusEvents.idle();
+    },
   };
 }

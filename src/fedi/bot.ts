@@ -201,6 +201,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
         this.#plan.event();
         this.#planReconcile();
       },
+      onStatusEvent: (e) => this.#conn === conn && this.#o.onStatusEvent?.(e),
       onActivity: () => this.#watch.activity(),
     });
     return conn;

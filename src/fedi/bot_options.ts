@@ -9,6 +9,7 @@ import type { Clock, InboundHandler } from "../core/ports.ts";
 import type { Store } from "../store/mod.ts";
 import type { FediApi } from "./api.ts";
 import type { Outcome } from "./inbound.ts";
+import type { StatusEvent } from "./status_events.ts";
 
 /** What the bot is built from; the timings have defaults fit for production. */
 export interface FediBotOptions {
@@ -43,6 +44,8 @@ export interface FediBotOptions {
   readonly overlapCount?: number;
   /** How much time behind the marker every catch-up reads again (default 10 minutes). */
   readonly overlapMs?: number;
+  /** Told the live stream's `status.update` and `delete` events (see status_events.ts). */
+  readonly onStatusEvent?: (event: StatusEvent) => void;
 }
 
 /** The detail of a `notification` event: what became of one notification. */

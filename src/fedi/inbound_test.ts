@@ -232,7 +232,7 @@ Deno.test("the bot's own notifications are done without reaching the core", asyn
   assert.deepEqual(t.core.keys, []);
   assert.equal(t.store.meta.get(META.lastNotificationId), "60");
   // Other notification types never enter.
-  t.inlet.push(fakeNotification("61", "favourite", ALICE, fakeStatus({ id: "y" })));
+  t.inlet.push(fakeNotification("61", "reblog", ALICE, fakeStatus({ id: "y" })));
   await t.inlet.idle();
   assert.equal(t.outcomes.length, 1);
 });

@@ -2,6 +2,9 @@
  * From a Mastodon notification to the core's {@link Inbound}: which notifications count, who sent
  * them, and the status turned into text with its extras.
  *
+ * A favourite of the bot's status and an `update` notification (an edited status) are changes of
+ * a carried message (`amend` events), which the core looks up in its conversation records.
+ *
  * Every mention of the bot is a message, whatever the status's visibility (public, unlisted,
  * followers-only or direct), as the old bridge had it; the answers always go out as `direct`
  * statuses (src/fedi/sender.ts), so nothing the bot says is public. How often one account is
@@ -11,12 +14,18 @@
  */
 import type { mastodon } from "masto";
 import { fediAddress } from "../config/mod.ts";
-import type { Inbound, MediaItem, StatusExtras } from "../core/types.ts";
+import type { Account, AmendInbound, Inbound, MediaItem, StatusExtras } from "../core/types.ts";
 import { FEDI } from "../core/types.ts";
 import { htmlToText } from "../text/html.ts";
 
 /** The notification types the bot acts on (and asks the catch-up for). */
-export const HANDLED_TYPES = ["mention", "follow", "follow_request"] as const;
+export const HANDLED_TYPES = [
+  "mention",
+  "follow",
+  "follow_request",
+  "favourite",
+  "update",
+] as const;
 
 export type HandledType = (typeof HANDLED_TYPES)[number];
 
@@ -72,14 +81,58 @@ export function readNotification(n: mastodon.v1.Notification, ctx: ReadContext):
       if (!status) return { skip: "no-status" };
       return { inbound: statusInbound(status, from, ctx.apInstance) };
     }
+    case "favourite":
+      if (!n.status) return { skip: "no-status" };
+      return { inbound: favourite(n.status.id, from, n.id) };
+    case "update":
+      if (!n.status) return { skip: "no-status" };
+      return { inbound: editedStatus(n.status, from, ctx.apInstance) };
     default:
       return { skip: "type" };
   }
 }
 
+/** A favourite of the bot's status `statusId`: a reaction, whose version is the notification. */
+function favourite(statusId: string, from: Account, version: string): AmendInbound {
+  return {
+    kind: "amend",
+    action: "react",
+    from,
+    target: statusId,
+    text: "",
+    reactions: ["\u2b50"],
+    lang: null,
+    extras: null,
+    version,
+  };
+}
+
+/**
+ * An edited status (`update` notification or `status.update` stream event) as a change of the
+ * message it was; its version is the edit's time, the same whichever way it came.
+ */
+export function editedStatus(
+  status: mastodon.v1.Status,
+  from: Account,
+  apInstance: string,
+): AmendInbound {
+  const message = statusInbound(status, from, apInstance);
+  return {
+    kind: "amend",
+    action: "edit",
+    from,
+    target: status.id,
+    text: message.kind === "message" ? message.text : "",
+    reactions: [],
+    lang: status.language ?? null,
+    extras: statusExtras(status),
+    version: status.editedAt ?? status.createdAt,
+  };
+}
+
 function statusInbound(
   status: mastodon.v1.Status,
-  from: { readonly network: typeof FEDI; readonly address: string },
+  from: Account,
   apInstance: string,
 ): Inbound {
   const text = htmlToText(status.content ?? "", {

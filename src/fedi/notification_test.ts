@@ -92,7 +92,28 @@ Deno.test("the bot's own, status-less and other notifications are skipped", () =
     "own",
   );
   assert.equal(skip(fakeNotification("3", "mention", ALICE, null)), "no-status");
-  assert.equal(skip(fakeNotification("4", "favourite", ALICE, fakeStatus({ id: "4" }))), "type");
+  assert.equal(skip(fakeNotification("4", "reblog", ALICE, fakeStatus({ id: "4" }))), "type");
+  assert.equal(skip(fakeNotification("5", "favourite", ALICE, null)), "no-status");
+});
+
+Deno.test("a favourite is a star reaction to the bot's status; an update notification an edit", () => {
+  const fav =
+    readNotification(fakeNotification("7", "favourite", ALICE, fakeStatus({ id: "8" })), CTX)
+      .inbound;
+  assert.ok(fav?.kind === "amend");
+  assert.deepEqual(
+    [fav.action, fav.target, fav.reactions, fav.version, fav.from.network],
+    ["react", "8", ["\u2b50"], "7", FEDI],
+  );
+  const edited = fakeStatus({ id: "9", editedAt: "2026-11-25T12:00:00.000Z" });
+  const edit = readNotification(fakeNotification("10", "update", ALICE, edited), CTX).inbound;
+  assert.ok(edit?.kind === "amend");
+  // The version is the edit's time, as for the stream event: the two dedupe as one.
+  assert.deepEqual(
+    [edit.action, edit.target, edit.version],
+    ["edit", "9", "2026-11-25T12:00:00.000Z"],
+  );
+  assert.equal(edit.text, "hello");
 });
 
 Deno.test("a mention is a message whatever its visibility (issue 14)", () => {

@@ -9,7 +9,8 @@
  *   thread of its `parts`, in reply to the status it answers, in the sender's language, with its
  *   files uploaded and attached to the first part (media.ts); the last part's id is the
  *   `postedId` (an answer on the Fediverse usually goes to the end of a thread);
- * - `contact`: follow (no reblogs, no notifications), unfollow, or answer a follow request.
+ * - `contact`: follow (no reblogs, no notifications), unfollow, or answer a follow request;
+ * - `amend`: edit, delete or (un)favourite a status (amend.ts).
  * Every status carries `Idempotency-Key: <key>` (part 2 of a thread `<key>-2`, and so on), so a
  * retry never posts twice; each uploaded file's id and each posted part's id are kept in the
  * outbox row (`progress`, through the `save` the worker gives) before the next step, so a restart
@@ -43,6 +44,7 @@ export function partKey(key: string, index: number): string {
 
 type Notice = Extract<Effect, { kind: "notice" }>;
 type Deliver = Extract<Effect, { kind: "deliver" }>;
+import { sendAmend } from "./amend.ts";
 
 export interface FediSenderOptions {
   readonly api: FediApi;
@@ -87,6 +89,9 @@ export class FediSender implements NetworkSender {
           return await this.#contact(effect);
         case "receipt":
           return failed("a receipt is no Fediverse effect", true);
+        case "amend":
+          if (effect.to.network !== FEDI) return refused("a change for another network");
+          return await sendAmend(this.#o.api, effect, key);
       }
     } catch (e) {
       const error = toFediApiError(effect.kind, e, Date.now());

@@ -97,9 +97,12 @@ export interface BudgetShareOptions {
   readonly media?: BudgetFamilyDefaults;
 }
 
-/** Whose share a row spends: a delivery's sender, the account a notice or contact is for. */
+/**
+ * Whose share a row spends: a delivery's or change's author, the account a notice or contact is
+ * for.
+ */
 export function payerOf(effect: Effect): Account {
-  return effect.kind === "deliver" ? effect.from : effect.to;
+  return effect.kind === "deliver" || effect.kind === "amend" ? effect.from : effect.to;
 }
 
 /**
@@ -113,7 +116,7 @@ function postsStatus(effect: Effect): boolean {
 
 /** The statuses a row still has to post (a thread: one per part not posted yet). */
 function statusCost(effect: Effect): number {
-  if (effect.kind === "contact" || effect.kind === "receipt") return 1;
+  if (effect.kind === "contact" || effect.kind === "receipt" || effect.kind === "amend") return 1;
   const parts = effect.kind === "deliver" ? (effect.parts?.length ?? 1) : 1;
   return Math.max(1, parts - (effect.progress?.posted?.length ?? 0));
 }

@@ -1,6 +1,6 @@
 /**
  * One connection to the streaming API, subscribed to the `user` stream, keeping `notification`
- * events. masto does the subscription and reads the events; the WebSocket itself is opened here
+ * events and the `status.update` and `delete` events (status_events.ts). masto does the subscription and reads the events; the WebSocket itself is opened here
  * (Deno's WebSocket, with our `User-Agent`: GoToSocial refuses a handshake without one) and handed
  * to masto through its `implementation` option, so that:
  * - a connection that cannot be made fails here, with a timeout, not in masto's endless retries;
@@ -16,6 +16,7 @@ import { createStreamingAPIClient, type mastodon } from "masto";
 import { sleep } from "../time/clock.ts";
 import type { Clock, TimerHandle } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
+import type { StatusEvent } from "./status_events.ts";
 
 export interface StreamOptions {
   /** The streaming base URL (`wss://host`); `/api/v1/streaming` is added. */
@@ -27,6 +28,8 @@ export interface StreamOptions {
   readonly connectTimeoutMs: number;
   readonly log: Logger;
   readonly onNotification: (n: mastodon.v1.Notification) => void;
+  /** A status was edited (`status.update`) or deleted (`delete`). */
+  readonly onStatusEvent?: (event: StatusEvent) => void;
   /** Any frame arrived: the connection is alive. */
   readonly onActivity: () => void;
 }
@@ -149,6 +152,11 @@ export class StreamConnection {
     try {
       for await (const event of subscription) {
         if (event.event === "notification") this.#opts.onNotification(event.payload);
+        else if (event.event === "status.update") {
+          this.#opts.onStatusEvent?.({ kind: "update", status: event.payload });
+        } else if (event.event === "delete") {
+          this.#opts.onStatusEvent?.({ kind: "delete", id: String(event.payload) });
+        }
       }
       this.#end("stream ended");
     } catch (e) {

@@ -7,7 +7,14 @@ import type { Prefixes } from "../config/mod.ts";
 import type { I18n } from "../i18n/mod.ts";
 import type { CoreStore } from "../core/ports.ts";
 import { OUTBOX_GIVEN_UP, OUTBOX_SENT, type OutboxRow } from "../store/outbox.ts";
-import { type Account, type AccountType, type Effect, FEDI, XMPP } from "../core/types.ts";
+import {
+  type Account,
+  type AccountType,
+  type AmendEffect,
+  type Effect,
+  FEDI,
+  XMPP,
+} from "../core/types.ts";
 import type { MessageKey } from "../i18n/mod.ts";
 import { afterGivenUp, afterSent } from "./receipts.ts";
 
@@ -25,7 +32,9 @@ export function networkOf(effect: Effect): AccountType {
  * order of what is said to one account.
  */
 export function laneOf(effect: Effect): string {
-  return effect.kind === "deliver" ? `from:${effect.from.address}` : `to:${effect.to.address}`;
+  // A change to a carried message follows the deliveries of its author.
+  const byAuthor = effect.kind === "deliver" || effect.kind === "amend";
+  return byAuthor ? `from:${effect.from.address}` : `to:${effect.to.address}`;
 }
 
 /** Meta key of this database's random key prefix. */
@@ -166,6 +175,7 @@ export class Outbox {
     const { store, now } = this.deps;
     store.transaction(() => {
       if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), reason)) return;
+      if (effect.kind === "amend") return this.#tellAmendFailed(effect);
       if (effect.kind !== "deliver") return;
       store.conversations.deleteUnposted(effect.records);
       afterGivenUp(store, effect);
@@ -210,6 +220,14 @@ export class Outbox {
     const text = this.deps.i18n.t(effect.senderLang, key, { recipients, ...params });
     const inReplyTo = effect.from.network === FEDI ? effect.sourceId : null;
     this.enqueue([{ kind: "notice", to: effect.from, text, inReplyTo }]);
+  }
+
+  /** An XMPP user's change that the Fediverse server refused or that was given up. */
+  #tellAmendFailed(effect: AmendEffect): void {
+    if (effect.from.network !== XMPP) return;
+    const key: MessageKey = `amend.failed_${effect.action}`;
+    const text = this.deps.i18n.t(effect.senderLang, key);
+    this.enqueue([{ kind: "notice", to: effect.from, text, inReplyTo: null }]);
   }
 
   #describe(account: Account): string {

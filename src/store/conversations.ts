@@ -53,6 +53,8 @@ export const CONVERSATIONS_SQL = {
     ORDER BY id`,
   findBySourceId: `SELECT * FROM conversations
     WHERE type = :type AND source_id = :sourceId AND sender = :sender ORDER BY id`,
+  senderOfSource: `SELECT sender FROM conversations WHERE type = :type AND source_id = :sourceId
+    ORDER BY id LIMIT 1`,
   lastReceivedBy: `SELECT * FROM conversations WHERE type = :type AND recipient = :recipient
     ORDER BY at DESC, id DESC LIMIT 1`,
   lastSentBy: `WITH last AS (
@@ -77,6 +79,7 @@ export class Conversations {
   readonly #findByPostedId: StatementSync;
   readonly #findBySourceId: StatementSync;
   readonly #lastReceivedBy: StatementSync;
+  readonly #senderOfSource: StatementSync;
   readonly #lastSentBy: StatementSync;
   readonly #deleteUnposted: StatementSync;
   readonly #deleteId: StatementSync;
@@ -91,6 +94,7 @@ export class Conversations {
     this.#findByPostedId = db.prepare(CONVERSATIONS_SQL.findByPostedId);
     this.#findBySourceId = db.prepare(CONVERSATIONS_SQL.findBySourceId);
     this.#lastReceivedBy = db.prepare(CONVERSATIONS_SQL.lastReceivedBy);
+    this.#senderOfSource = db.prepare(CONVERSATIONS_SQL.senderOfSource);
     this.#lastSentBy = db.prepare(CONVERSATIONS_SQL.lastSentBy);
     this.#deleteUnposted = db.prepare(CONVERSATIONS_SQL.deleteUnposted);
     this.#deleteId = db.prepare(CONVERSATIONS_SQL.deleteId);
@@ -153,6 +157,15 @@ export class Conversations {
       sender: normalizeAddress(sender),
       sourceId,
     }).map(toRecord);
+  }
+
+  /**
+   * Who sent the message with id `sourceId` delivered to `recipientType` accounts, or null when
+   * no such delivery is recorded (a Fediverse deletion names the status only, not its author).
+   */
+  senderOfSource(recipientType: AccountType, sourceId: string): string | null {
+    const row = this.#senderOfSource.get({ type: recipientType, sourceId });
+    return row === undefined ? null : textOf(row, "sender");
   }
 
   /** The latest delivery to `recipient`, if any. */

@@ -2,6 +2,7 @@
  * Turns what the XMPP server sends the bot into plain values: a core {@link Inbound} (with its
  * dedupe key), a bounce of a message we sent, or a reason to ignore the stanza. Pure: no I/O.
  *
+ * - corrections, retractions and reactions (native.ts) are changes of a carried message;
  * - `chat` and `normal` messages with a `<body/>` are messages. A XEP-0461 `<reply/>` gives
  *   `inReplyTo`, and the quote that XEP-0428 marks as its fallback is cut from the text.
  * - `subscribe` and `unsubscribe` presences are (un)registrations.
@@ -15,7 +16,14 @@
  *
  * @module
  */
-import { type Inbound, type MediaItem, type StatusExtras, XMPP } from "../core/types.ts";
+import {
+  type AmendInbound,
+  type Inbound,
+  type MediaItem,
+  type StatusExtras,
+  XMPP,
+} from "../core/types.ts";
+import { readAmend } from "./native.ts";
 import { bareJid, isAccountJid } from "./jid.ts";
 import { NS } from "./ns.ts";
 import type { XmlElement } from "./xml.ts";
@@ -102,6 +110,13 @@ export function readStanza(
     };
   }
   const body = stanza.getChildText("body");
+  const amend = readAmend(
+    stanza,
+    sender,
+    body?.slice(0, MAX_BODY_CHARS + 1) ?? null,
+    stanzaId ?? newId(),
+  );
+  if (amend !== null) return amendEvent(amend, sender, stanzaId);
   if (body === null) return readReceipt(stanza, sender);
   const oversize = body.length > MAX_BODY_CHARS;
   const text = oversize ? body.slice(0, MAX_BODY_CHARS + 1) : stripReplyFallback(body, stanza);
@@ -144,6 +159,16 @@ function sharedFiles(stanza: XmlElement, text: string): StatusExtras | null {
     if (media.length >= MAX_SHARED_FILES) break;
   }
   return media.length === 0 ? null : { spoiler: null, media, pollUrl: null };
+}
+
+/** A correction, retraction or reaction, deduplicated by its own stanza id. */
+function amendEvent(amend: AmendInbound, sender: string, stanzaId: string | null): StanzaEvent {
+  return {
+    kind: "inbound",
+    inbound: amend,
+    dedupeKey: stanzaId === null ? null : dedupeKey(sender, stanzaId),
+    oversize: false,
+  };
 }
 
 /** The key under which the core remembers a handled message. */

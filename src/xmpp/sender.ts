@@ -26,6 +26,7 @@ import {
   rosterRemoveIq,
 } from "./outbound.ts";
 import type { XmlElement } from "./xml.ts";
+import { amendStanza } from "./native.ts";
 
 /** What the sender needs of the session. */
 export interface SenderLink {
@@ -81,6 +82,8 @@ export class XmppSender implements NetworkSender {
         const stanza = receiptStanza(effect.request.jid, effect.request.id, key);
         return await this.#sendAll(key, [stanza], null);
       }
+      case "amend":
+        return await this.#sendAll(key, [amendStanza(effect, key)], effect.target);
     }
   }
 

@@ -255,6 +255,11 @@ export class XmppUser implements AsyncDisposable {
     );
   }
 
+  /** Sends a stanza as built (a message without body: a reaction, say). */
+  async sendStanza(stanza: XmlElement): Promise<void> {
+    await this.#xmpp.send(stanza);
+  }
+
   /** The next presence matching `filter`. */
   nextPresence(
     filter: (p: ReceivedPresence) => boolean,
