@@ -97,7 +97,8 @@ export class XmppBot implements AsyncDisposable {
       smStore: options.smStore ?? new MemorySmStateStore(),
     });
     this.#session.onStanza((stanza, done) => this.#receive(stanza, done));
-    this.sender = new XmppSender(this.#session, options.log);
+    const { sendWindow } = { ...DEFAULT_TUNING, ...options.tuning };
+    this.sender = new XmppSender(this.#session, options.log, sendWindow);
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chooseMechanism, destroySocket } from "./client.ts";
+import type { EventEmitter } from "node:events";
+import { chooseMechanism, destroySocket, noDelay, openClient } from "./client.ts";
 
 Deno.test("SCRAM is preferred, PLAIN is the fallback, ANONYMOUS never", () => {
   assert.equal(chooseMechanism(["SCRAM-SHA-1", "PLAIN", "ANONYMOUS"]), "SCRAM-SHA-1");
@@ -16,4 +17,34 @@ Deno.test("destroySocket reaches the TLS socket inside @xmpp/tls's wrapper", () 
   destroySocket(null);
   destroySocket({ socket: null, destroy: () => calls.push("wrapper without socket") });
   assert.deepEqual(calls, ["plain", "tls", "wrapper without socket"]);
+});
+
+Deno.test("the client's socket and the one inside the TLS wrapper send without delay", () => {
+  const calls: string[] = [];
+  noDelay({ setNoDelay: (on) => calls.push(`plain ${on}`) });
+  noDelay({ socket: { setNoDelay: (on) => calls.push(`tls ${on}`) } });
+  noDelay({
+    setNoDelay: () => {
+      throw new Error("closed");
+    },
+  });
+  noDelay(null);
+  assert.deepEqual(calls, ["plain true", "tls true"]);
+});
+
+Deno.test("a new connection of the client turns Nagle's algorithm off", () => {
+  const xmpp = openClient({
+    jid: "bot@chat.test",
+    password: "secret",
+    domain: "chat.test",
+    service: "xmpp://127.0.0.1:5222",
+    resource: "test",
+    stepTimeoutMs: 1000,
+    ackRequestDelayMs: 1,
+  });
+  const calls: boolean[] = [];
+  xmpp.socket = { setNoDelay: (on) => calls.push(on === true) };
+  (xmpp as unknown as EventEmitter).emit("connect");
+  assert.deepEqual(calls, [true]);
+  assert.equal(xmpp.streamManagement.requestAckDebounce, 1);
 });
