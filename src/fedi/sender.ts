@@ -32,7 +32,12 @@ export interface FediSenderOptions {
   /** The language to write to an account in (for the "truncated" notice). */
   readonly languageOf: (account: Account) => string;
   readonly log?: Logger;
+  /** Most lanes with a request under way at once (default 16), fewer as the rate limit nears. */
+  readonly maxInFlight?: number;
 }
+
+/** How many lanes may have a request under way at once, while the rate limit leaves room. */
+export const DEFAULT_FEDI_WINDOW = 16;
 
 export class FediSender implements NetworkSender {
   readonly network = FEDI;
@@ -42,6 +47,11 @@ export class FediSender implements NetworkSender {
   constructor(opts: FediSenderOptions) {
     this.#o = opts;
     this.#log = opts.log ?? logger("fedi", "send");
+  }
+
+  /** What the rate-limit gate lets be under way at once (see {@link FediSenderOptions}). */
+  get window(): number {
+    return this.#o.api.gate.headroom(this.#o.maxInFlight ?? DEFAULT_FEDI_WINDOW);
   }
 
   async send(effect: Effect, key: string): Promise<SendResult> {

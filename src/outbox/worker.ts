@@ -24,6 +24,7 @@ import {
 import { systemClock } from "../time/clock.ts";
 import { backoffDelay, type RetryPolicy } from "../time/retry.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
+import { admitRow } from "./admission.ts";
 import { errorText } from "../text/errors.ts";
 
 /** The outbox's retry policy: from 1 s doubling to 5 min, given up after a day. */
@@ -56,6 +57,9 @@ export interface WorkerOptions {
   readonly onAttempt?: (row: OutboxRow, result: SendResult) => void;
 }
 
+/** Most lane heads read from the table at a time. */
+const ROUND = 50;
+
 /** The delay before attempt `attempts + 1`: the bridge's one backoff ({@link backoffDelay}). */
 export const backoffMs: (attempts: number, policy: RetryPolicy, random: () => number) => number =
   backoffDelay;
@@ -81,6 +85,8 @@ export class OutboxWorker implements AsyncDisposable {
   readonly #inFlight = new Map<string, Promise<void>>();
   /** Whether the attempt in flight is a suspect's, which goes alone. */
   #alone = false;
+  /** Due lane heads read from the table and not started yet, oldest first. */
+  #round: OutboxRow[] = [];
 
   /** A stopped worker; {@link OutboxWorker.start} starts it. */
   constructor(opts: WorkerOptions) {
@@ -142,28 +148,41 @@ export class OutboxWorker implements AsyncDisposable {
     await Promise.allSettled(this.#inFlight.values());
   }
 
-  /** Starts the due lane heads the window has room for (see the module comment). */
+  /**
+   * Starts the due lane heads the window has room for (see the module comment). The heads are
+   * read in rounds, oldest first, and each round is sent before the table is read again, so a
+   * lane with many rows takes one turn per round like any other.
+   */
   #dispatch(): void {
-    const store = this.#opts.outbox.deps.store;
     if (this.#alone) return;
     const window = Math.max(1, Math.floor(this.#opts.sender.window ?? 1));
-    if (this.#inFlight.size >= window) return;
-    let rows: OutboxRow[] = [];
-    try {
-      rows = store.outbox.due(this.network, this.#clock.now(), window + this.#inFlight.size);
-    } catch (e) {
-      this.#log.error("cannot read the outbox: {error}", { error: e });
-    }
-    for (const row of rows) {
-      if (!this.#running || this.#inFlight.size >= window) return;
-      if (this.#inFlight.has(row.lane)) continue;
+    if (this.#round.length === 0 && this.#inFlight.size < window) this.#round = this.#nextRound();
+    while (this.#running && this.#round.length > 0 && this.#inFlight.size < window) {
+      const row = this.#round[0]!;
       const suspect = row.lastError?.startsWith(SUSPECT_MARK) === true;
       // A suspect goes alone: wait until nothing is in flight, and start nothing else meanwhile.
       if (suspect && this.#inFlight.size > 0) return;
-      const effect = this.#prepare(row);
+      this.#round.shift();
+      const effect = admitRow(row, {
+        table: this.#opts.outbox.deps.store.outbox,
+        now: () => this.#clock.now(),
+        admit: this.#opts.admit,
+        log: this.#log,
+      });
       if (effect === null) continue;
       this.#start(row, effect, suspect);
       if (suspect) return;
+    }
+  }
+
+  /** The due lane heads not in flight, oldest first (none when the table cannot be read). */
+  #nextRound(): OutboxRow[] {
+    try {
+      return this.#opts.outbox.deps.store.outbox.due(this.network, this.#clock.now(), ROUND)
+        .filter((row) => !this.#inFlight.has(row.lane));
+    } catch (e) {
+      this.#log.error("cannot read the outbox: {error}", { error: e });
+      return [];
     }
   }
 
@@ -178,36 +197,6 @@ export class OutboxWorker implements AsyncDisposable {
       this.wake();
     });
     this.#inFlight.set(row.lane, attempt);
-  }
-
-  /**
-   * The row's effect, when it may go now; null when it was dropped (unreadable) or postponed
-   * (its account's share is spent).
-   */
-  #prepare(row: OutboxRow): Effect | null {
-    const { outbox } = this.#opts;
-    const now = () => this.#clock.now();
-    let effect: Effect;
-    try {
-      effect = JSON.parse(row.payload) as Effect;
-    } catch {
-      outbox.deps.store.outbox.close(row.id, 2, now(), "unreadable payload");
-      this.#log.error("outbox row {id} is unreadable and was dropped", { id: row.id });
-      return null;
-    }
-    const notBefore = this.#opts.admit?.(row, effect) ?? 0;
-    if (notBefore <= now()) return effect;
-    try {
-      outbox.deps.store.outbox.defer(row.id, notBefore);
-    } catch (e) {
-      this.#log.error("cannot postpone outbox row {id}: {error}", { id: row.id, error: e });
-    }
-    this.#log.debug("{kind} row {id} waits {seconds} s for its account's share", {
-      kind: effect.kind,
-      id: row.id,
-      seconds: Math.round((notBefore - now()) / 1000),
-    });
-    return null;
   }
 
   async #attempt(row: OutboxRow, effect: Effect): Promise<void> {
