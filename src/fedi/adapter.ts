@@ -10,6 +10,8 @@ import type { Store } from "../store/mod.ts";
 import { systemClock } from "../time/clock.ts";
 import { FediBot } from "./bot.ts";
 import { FediSender, type FediSenderOptions } from "./sender.ts";
+import { logger } from "../log.ts";
+import { PeriodicRefresh, refreshServerInfo, SERVER_REFRESH_MS } from "./server_refresh.ts";
 
 /** What the Fediverse adapter is built from: the sender's parts, and the bot's. */
 export interface FediAdapterOptions extends Omit<FediSenderOptions, "log"> {
@@ -35,17 +37,31 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
     limits: o.limits,
     languageOf: o.languageOf,
   });
-  const bot = new FediBot({ config, store, core, api, timers: o.clock ?? systemClock });
+  const timers = o.clock ?? systemClock;
+  const bot = new FediBot({ config, store, core, api, timers });
+  // Limits and domain blocks are read at sign-in, then again on a timer, never per post.
+  const refresh = new PeriodicRefresh(
+    () => refreshServerInfo(api, config, store),
+    timers,
+    SERVER_REFRESH_MS,
+    logger("fedi"),
+  );
   return {
     network: FEDI,
     sender,
     bot,
-    start: () => bot.start(),
+    start: async () => {
+      await bot.start();
+      refresh.start();
+    },
     reconnected(listener) {
       const onEvent = () => listener();
       bot.addEventListener("reconnected", onEvent);
       return () => bot.removeEventListener("reconnected", onEvent);
     },
-    [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
+    [Symbol.asyncDispose]: () => {
+      refresh[Symbol.dispose]();
+      return bot[Symbol.asyncDispose]();
+    },
   };
 }
