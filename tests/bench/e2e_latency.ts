@@ -6,7 +6,7 @@
 import type { BenchWorld } from "./bench_world.ts";
 import { fediToXmpp } from "./fedi_to_xmpp.ts";
 import type { FigureSet, Target } from "./figures.ts";
-import type { Load, TripResult } from "./latency.ts";
+import type { Load } from "./latency.ts";
 import { readMemory } from "./proc_status.ts";
 import { recordStartup } from "./startup.ts";
 import { floorOf, recordFloors } from "./floors.ts";
