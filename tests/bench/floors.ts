@@ -11,7 +11,8 @@
  */
 import type { BenchWorld } from "./bench_world.ts";
 import type { FigureSet } from "./figures.ts";
-import { collectXmpp, drive, type Load, TOKEN, Tracker, type TripResult } from "./latency.ts";
+import { collectXmpp, drive, type Load, Tracker, type TripResult } from "./latency.ts";
+import { tripsToStatuses } from "./xmpp_to_fedi.ts";
 import { recordTrips } from "./trips.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -40,30 +41,13 @@ export async function xmppFloor(bench: BenchWorld, tag: string, load: Load): Pro
 }
 
 /** Raw Mastodon API: each message one `POST /api/v1/statuses`, none waiting for another. */
-export async function fediFloor(bench: BenchWorld, tag: string, load: Load): Promise<TripResult> {
+export function fediFloor(bench: BenchWorld, tag: string, load: Load): Promise<TripResult> {
   const { fedi, mastodon } = bench;
-  const ids = new Set(fedi.map((a) => a.id));
-  const tracker = new Tracker();
-  const off = mastodon.onStatus((s) => {
-    if (!ids.has(s.accountId)) return;
-    const token = TOKEN.exec(s.text)?.[0];
-    if (token !== undefined) tracker.received(token);
+  const authors = new Set(fedi.map((a) => a.id));
+  return tripsToStatuses(bench, authors, tag, load, TIMEOUT_MS, (token, i) => {
+    const account = fedi[i % fedi.length]!;
+    return post(mastodon.url, account.token!, `${token} Hello from the floor.`, token);
   });
-  const posts: Promise<void>[] = [];
-  try {
-    const start = performance.now();
-    await drive(load, tracker, (i) => {
-      const token = `bench-${tag}-${i}`;
-      const account = fedi[i % fedi.length]!;
-      tracker.sent(token);
-      posts.push(post(mastodon.url, account.token!, `${token} Hello from the floor.`, token));
-    }, TIMEOUT_MS);
-    const elapsedMs = performance.now() - start;
-    await Promise.all(posts);
-    return { latencies: tracker.latencies(), elapsedMs, duplicates: tracker.duplicates };
-  } finally {
-    off();
-  }
 }
 
 async function post(base: string, token: string, status: string, key: string): Promise<void> {
