@@ -162,3 +162,36 @@ Deno.test("a suspect row waits for the rows in flight and goes out alone", async
   await worker.stop();
   assert.equal(store.outbox.get(1)!.state, OUTBOX_SENT);
 });
+
+Deno.test("a suspect stays one through other failures until it is sent", async () => {
+  const { core, outbox, store, enqueue, nextLook } = setup();
+  using _ = core;
+  enqueue(deliver("s@social.test", "suspect"));
+  const sender = new HeldSender(4);
+  await using worker = new OutboxWorker({ outbox, sender, random: () => 0.5 });
+  worker.start();
+  await sender.started(1);
+  let look = nextLook();
+  sender.answer("suspect", {
+    ok: false,
+    permanent: false,
+    reason: "closed (not-well-formed)",
+    suspect: true,
+  });
+  await look;
+  // Its next attempt finds the link down: still a suspect, to be sent alone next time.
+  core.clock.now = store.outbox.get(1)!.nextAt;
+  worker.wake();
+  await sender.started(2);
+  look = nextLook();
+  sender.answer("suspect", { ok: false, permanent: false, reason: "not connected" });
+  await look;
+  assert.equal(store.outbox.get(1)!.lastError, "[suspect] not connected");
+  assert.equal(store.outbox.retryNow(XMPP, core.clock.now), 0, "not hurried by a reconnection");
+  core.clock.now = store.outbox.get(1)!.nextAt;
+  worker.wake();
+  await sender.started(3);
+  sender.answer("suspect", OK);
+  await worker.stop();
+  assert.equal(store.outbox.get(1)!.state, OUTBOX_SENT);
+});

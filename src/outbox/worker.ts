@@ -253,8 +253,10 @@ export class OutboxWorker implements AsyncDisposable {
       reason: result.reason,
       seconds: Math.round((nextAt - now()) / 1000),
     });
-    // A suspect waits out its backoff even if the link comes back (retryNow skips it).
-    const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
+    // A suspect waits out its backoff even if the link comes back (retryNow skips it), and stays
+    // one until it is sent, whatever else failed meanwhile: it goes alone.
+    const suspect = result.suspect === true || row.lastError?.startsWith(SUSPECT_MARK) === true;
+    const recorded = suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
     outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
   }
 
