@@ -94,6 +94,11 @@ export interface NetworkSender {
   /** The network whose effects this sender sends. */
   readonly network: Network;
   /**
+   * How many sends the outbox may have in flight at once, each from a different lane (read
+   * before each new send; default 1: one at a time).
+   */
+  readonly window?: number;
+  /**
    * Sends one effect of this network. `key` is the same on every attempt for the same effect:
    * the Fediverse adapter sends it as `Idempotency-Key`, the XMPP adapter derives stanza ids from
    * it, so a retry after a crash is recognised rather than posted twice.

@@ -12,6 +12,7 @@ import { FediBot } from "./bot.ts";
 import { FediSender, type FediSenderOptions } from "./sender.ts";
 import { StatusEvents } from "./status_events.ts";
 import { logger } from "../log.ts";
+import { PeriodicRefresh, refreshServerInfo, SERVER_REFRESH_MS } from "./server_refresh.ts";
 
 /** What the Fediverse adapter is built from: the sender's parts, and the bot's. */
 export interface FediAdapterOptions extends Omit<FediSenderOptions, "log"> {
@@ -57,11 +58,21 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
     timers: o.clock ?? systemClock,
     onStatusEvent: (e) => statusEvents.push(e),
   });
+  // Limits and domain blocks are read at sign-in, then again on a timer, never per post.
+  const refresh = new PeriodicRefresh(
+    () => refreshServerInfo(api, config, store),
+    o.clock ?? systemClock,
+    SERVER_REFRESH_MS,
+    logger("fedi"),
+  );
   return {
     network: FEDI,
     sender,
     bot,
-    start: () => bot.start(),
+    start: async () => {
+      await bot.start();
+      refresh.start();
+    },
     reconnected(listener) {
       const onEvent = () => listener();
       bot.addEventListener("reconnected", onEvent);
@@ -80,6 +91,7 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
       };
     },
     async [Symbol.asyncDispose]() {
+      refresh[Symbol.dispose]();
       await bot[Symbol.asyncDispose]();
       await statusEvents.idle();
     },

@@ -95,12 +95,27 @@ export class RateGate {
     const left = w.remaining - this.#inFlight;
     this.#inFlight++;
     if (left <= 0) return w.resetAt - now;
-    const lowWater = this.#lowWater ?? Math.max(5, Math.floor((w.limit ?? 300) / 10));
-    if (left > lowWater) return 0;
+    if (left > this.#lowWaterOf(w)) return 0;
     // Spread what is left over the time left.
     const slot = Math.max(now, this.#nextSlot);
     this.#nextSlot = slot + this.#interval;
     return Math.ceil(slot - now);
+  }
+
+  /**
+   * How many requests may be under way at once, at most `max`: `max` while plenty are left in
+   * the window, fewer as it runs low, 1 once requests are paced or wait for the reset.
+   */
+  headroom(max: number): number {
+    const w = this.#window;
+    if (w === null || w.resetAt <= this.#timers.now()) return max;
+    const spare = w.remaining - this.#inFlight - this.#lowWaterOf(w);
+    return Math.max(1, Math.min(max, spare));
+  }
+
+  /** Below this many requests left, pacing starts. */
+  #lowWaterOf(w: RateWindow): number {
+    return this.#lowWater ?? Math.max(5, Math.floor((w.limit ?? 300) / 10));
   }
 
   /** Waits for the next request's turn. */

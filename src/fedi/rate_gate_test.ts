@@ -41,3 +41,24 @@ Deno.test("requests in flight count against what is left", () => {
   gate.observe(answer(2, timers.now() + 10_000));
   assert.deepEqual([gate.reserve(), gate.reserve(), gate.reserve()], [0, 0, 10_000]);
 });
+
+Deno.test("the headroom for requests at once shrinks as the window runs low", () => {
+  const timers = new ManualClock();
+  const gate = new RateGate({ timers });
+  assert.equal(gate.headroom(16), 16, "nothing known yet");
+  gate.observe(answer(250, timers.now() + 60_000));
+  assert.equal(gate.headroom(16), 16, "plenty left");
+  // 40 left of 300, low water 30: ten may go at once, less what is already under way.
+  gate.observe(answer(40, timers.now() + 60_000));
+  assert.equal(gate.headroom(16), 10);
+  gate.reserve();
+  gate.reserve();
+  assert.equal(gate.headroom(16), 8);
+  // Paced or waiting for the reset: one at a time.
+  gate.observe(answer(20, timers.now() + 60_000));
+  assert.equal(gate.headroom(16), 1);
+  gate.observe(answer(0, timers.now() + 60_000));
+  assert.equal(gate.headroom(16), 1);
+  timers.advance(60_000);
+  assert.equal(gate.headroom(16), 16, "a new window");
+});

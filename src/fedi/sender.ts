@@ -59,7 +59,12 @@ export interface FediSenderOptions {
   readonly clock?: Clock;
   /** For downloading files (default: the global one). */
   readonly fetch?: typeof fetch;
+  /** Most lanes with a request under way at once (default 16), fewer as the rate limit nears. */
+  readonly maxInFlight?: number;
 }
+
+/** How many lanes may have a request under way at once, while the rate limit leaves room. */
+export const DEFAULT_FEDI_WINDOW = 16;
 
 export class FediSender implements NetworkSender {
   readonly network = FEDI;
@@ -76,6 +81,11 @@ export class FediSender implements NetworkSender {
       clock: opts.clock ?? systemClock,
       ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
     });
+  }
+
+  /** What the rate-limit gate lets be under way at once (see {@link FediSenderOptions}). */
+  get window(): number {
+    return this.#o.api.gate.headroom(this.#o.maxInFlight ?? DEFAULT_FEDI_WINDOW);
   }
 
   async send(effect: Effect, key: string, save: SaveProgress = () => {}): Promise<SendResult> {

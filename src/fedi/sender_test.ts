@@ -5,6 +5,8 @@ import { createI18n } from "../i18n/mod.ts";
 import { BUILTIN_CATALOGS, REFERENCE_LANGUAGE } from "../i18n/mod.ts";
 import type { FediApi } from "./api.ts";
 import { FediSender } from "./sender.ts";
+import { RateGate } from "./rate_gate.ts";
+import { ManualClock } from "../../tests/support/manual_clock.ts";
 
 function sender(maxCharacters = 500) {
   const i18n = createI18n({
@@ -63,4 +65,27 @@ Deno.test("effects of the other network are refused for good", async () => {
   }, "k");
   assert.equal(result.ok, false);
   assert.ok(!result.ok && result.permanent);
+});
+
+Deno.test("the sender's window is what the rate-limit gate leaves room for", () => {
+  const timers = new ManualClock();
+  const gate = new RateGate({ timers });
+  const s = new FediSender({
+    api: { gate } as FediApi,
+    config: { apInstance: "social.test" } as Config,
+    i18n: sender().i18n,
+    limits: () => ({ maxCharacters: 500, charactersReservedPerUrl: 23 }),
+    languageOf: () => "en",
+    maxInFlight: 8,
+  });
+  assert.equal(s.window, 8);
+  const resetAt = new Date(timers.now() + 60_000).toISOString();
+  gate.observe(
+    new Headers({
+      "X-RateLimit-Limit": "300",
+      "X-RateLimit-Remaining": "33",
+      "X-RateLimit-Reset": resetAt,
+    }),
+  );
+  assert.equal(s.window, 3);
 });

@@ -1,9 +1,14 @@
 /**
  * Drains the outbox rows of one network over that network's one session: lane heads in order,
- * one at a time, with exponential backoff and jitter on failure, until sent or given up.
+ * with exponential backoff and jitter on failure, until sent or given up.
  *
- * It wakes at once when this process adds rows, and checks the table every `pollMs` so rows
- * written by the other process (the other role) are noticed within that time.
+ * Heads of several lanes may be in flight at once, up to the sender's `window`; a lane never has
+ * more than its head out, so a failed row holds back only its lane and a lane keeps its order. A
+ * suspect row (it may have broken the XMPP stream, see src/xmpp/poison.ts) goes alone, after the
+ * others in flight ended: a second stream error while it is out can only be its fault.
+ *
+ * It wakes at once when this process adds rows or a send ends, and checks the table every
+ * `pollMs` so rows written by the other process (the other role) are noticed within that time.
  */
 import { logger } from "../log.ts";
 import type { Effect } from "../core/types.ts";
@@ -19,6 +24,7 @@ import {
 import { systemClock } from "../time/clock.ts";
 import { backoffDelay, type RetryPolicy } from "../time/retry.ts";
 import { keyOf, type Outbox } from "./outbox.ts";
+import { admitRow } from "./admission.ts";
 import { errorText } from "../text/errors.ts";
 
 /** The outbox's retry policy: from 1 s doubling to 5 min, given up after a day. */
@@ -36,10 +42,7 @@ export interface WorkerOptions {
   readonly sender: NetworkSender;
   /** Backoff between attempts of one row, and when to give it up (default {@link DEFAULT_RETRY}). */
   readonly retry?: RetryPolicy;
-  /**
-   * The time: now, and the timer of the worker's wait between looks at the table (default: the
-   * outbox's `now` with the process's timers). Tests pass a clock they move by hand.
-   */
+  /** Now and the worker's timers (default: the outbox's `now`, the process's timers). */
   readonly clock?: Clock;
   /** How often to look for rows written by another process (ms). */
   readonly pollMs?: number;
@@ -54,16 +57,16 @@ export interface WorkerOptions {
   readonly onAttempt?: (row: OutboxRow, result: SendResult) => void;
 }
 
-/**
- * The delay before attempt `attempts + 1`: the bridge's one backoff ({@link backoffDelay}),
- * kept under this name for the outbox.
- */
+/** Most lane heads read from the table at a time. */
+const ROUND = 50;
+
+/** The delay before attempt `attempts + 1`: the bridge's one backoff ({@link backoffDelay}). */
 export const backoffMs: (attempts: number, policy: RetryPolicy, random: () => number) => number =
   backoffDelay;
 
 /**
- * Sends the outbox rows of one network, lane heads in order, one at a time; see the module
- * comment. Start it with {@link OutboxWorker.start}, stop it by disposing it.
+ * Sends the outbox rows of one network, lane heads in order, several lanes at once; see the
+ * module comment. Start it with {@link OutboxWorker.start}, stop it by disposing it.
  */
 export class OutboxWorker implements AsyncDisposable {
   /** The network whose rows it sends (its sender's). */
@@ -78,6 +81,12 @@ export class OutboxWorker implements AsyncDisposable {
   #pending = false;
   #timer: TimerHandle | null = null;
   #subscription: Disposable | null = null;
+  /** The attempts in flight, by lane. */
+  readonly #inFlight = new Map<string, Promise<void>>();
+  /** Whether the attempt in flight is a suspect's, which goes alone. */
+  #alone = false;
+  /** Due lane heads read from the table and not started yet, oldest first. */
+  #round: OutboxRow[] = [];
 
   /** A stopped worker; {@link OutboxWorker.start} starts it. */
   constructor(opts: WorkerOptions) {
@@ -117,7 +126,7 @@ export class OutboxWorker implements AsyncDisposable {
     this.#wake?.();
   }
 
-  /** Stops after the item in flight; pending rows stay for the next start. */
+  /** Stops after the attempts in flight; pending rows stay for the next start. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
@@ -131,50 +140,67 @@ export class OutboxWorker implements AsyncDisposable {
   }
 
   async #run(): Promise<void> {
-    const { outbox } = this.#opts;
-    const store = outbox.deps.store;
     while (this.#running) {
       this.#pending = false;
-      let rows: OutboxRow[] = [];
-      try {
-        rows = store.outbox.due(this.network, this.#clock.now());
-      } catch (e) {
-        this.#log.error("cannot read the outbox: {error}", { error: e });
-      }
-      for (const row of rows) {
-        if (!this.#running) return;
-        await this.#attempt(row);
-      }
-      if (rows.length > 0) continue;
+      this.#dispatch();
       await this.#sleep();
+    }
+    await Promise.allSettled(this.#inFlight.values());
+  }
+
+  /**
+   * Starts the due lane heads the window has room for (see the module comment). The heads are
+   * read in rounds, oldest first, and each round is sent before the table is read again, so a
+   * lane with many rows takes one turn per round like any other.
+   */
+  #dispatch(): void {
+    if (this.#alone) return;
+    const window = Math.max(1, Math.floor(this.#opts.sender.window ?? 1));
+    if (this.#round.length === 0 && this.#inFlight.size < window) this.#round = this.#nextRound();
+    while (this.#running && this.#round.length > 0 && this.#inFlight.size < window) {
+      const row = this.#round[0]!;
+      const suspect = row.lastError?.startsWith(SUSPECT_MARK) === true;
+      // A suspect goes alone: wait until nothing is in flight, and start nothing else meanwhile.
+      if (suspect && this.#inFlight.size > 0) return;
+      this.#round.shift();
+      const effect = admitRow(row, {
+        table: this.#opts.outbox.deps.store.outbox,
+        now: () => this.#clock.now(),
+        admit: this.#opts.admit,
+        log: this.#log,
+      });
+      if (effect === null) continue;
+      this.#start(row, effect, suspect);
+      if (suspect) return;
     }
   }
 
-  async #attempt(row: OutboxRow): Promise<void> {
-    const { outbox, sender } = this.#opts;
-    const now = () => this.#clock.now();
-    let effect: Effect;
+  /** The due lane heads not in flight, oldest first (none when the table cannot be read). */
+  #nextRound(): OutboxRow[] {
     try {
-      effect = JSON.parse(row.payload) as Effect;
-    } catch {
-      outbox.deps.store.outbox.close(row.id, 2, now(), "unreadable payload");
-      this.#log.error("outbox row {id} is unreadable and was dropped", { id: row.id });
-      return;
+      return this.#opts.outbox.deps.store.outbox.due(this.network, this.#clock.now(), ROUND)
+        .filter((row) => !this.#inFlight.has(row.lane));
+    } catch (e) {
+      this.#log.error("cannot read the outbox: {error}", { error: e });
+      return [];
     }
-    const notBefore = this.#opts.admit?.(row, effect) ?? 0;
-    if (notBefore > now()) {
-      try {
-        outbox.deps.store.outbox.defer(row.id, notBefore);
-      } catch (e) {
-        this.#log.error("cannot postpone outbox row {id}: {error}", { id: row.id, error: e });
-      }
-      this.#log.debug("{kind} row {id} waits {seconds} s for its account's share", {
-        kind: effect.kind,
-        id: row.id,
-        seconds: Math.round((notBefore - now()) / 1000),
-      });
-      return;
-    }
+  }
+
+  /** Sends `row` in the background; its end wakes the worker. */
+  #start(row: OutboxRow, effect: Effect, alone: boolean): void {
+    this.#alone = alone;
+    const attempt = this.#attempt(row, effect).catch((e) => {
+      this.#log.error("outbox row {id} failed unexpectedly: {error}", { id: row.id, error: e });
+    }).finally(() => {
+      this.#inFlight.delete(row.lane);
+      if (alone) this.#alone = false;
+      this.wake();
+    });
+    this.#inFlight.set(row.lane, attempt);
+  }
+
+  async #attempt(row: OutboxRow, effect: Effect): Promise<void> {
+    const { outbox, sender } = this.#opts;
     let result: SendResult;
     try {
       result = await sender.send(effect, keyOf(outbox.keyPrefix, row), (updated) => {
@@ -231,8 +257,10 @@ export class OutboxWorker implements AsyncDisposable {
       reason: result.reason,
       seconds: Math.round((nextAt - now()) / 1000),
     });
-    // A suspect waits out its backoff even if the link comes back (retryNow skips it).
-    const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
+    // A suspect waits out its backoff even if the link comes back (retryNow skips it), and stays
+    // one until it is sent, whatever else failed meanwhile: it goes alone.
+    const suspect = result.suspect === true || row.lastError?.startsWith(SUSPECT_MARK) === true;
+    const recorded = suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
     outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
   }
 
@@ -243,7 +271,10 @@ export class OutboxWorker implements AsyncDisposable {
     const poll = this.#opts.pollMs ?? 1000;
     let wait = poll;
     try {
-      const next = outbox.deps.store.outbox.nextDueAt(this.network);
+      // The heads in flight are due too: while any is out, its end wakes the worker.
+      const next = this.#inFlight.size > 0
+        ? null
+        : outbox.deps.store.outbox.nextDueAt(this.network);
       if (next !== null) wait = Math.max(0, Math.min(poll, next - this.#clock.now()));
     } catch {
       // The table is read again after the wait.

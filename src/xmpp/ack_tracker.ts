@@ -4,6 +4,10 @@
  * `<a h=".."/>` covers it, or `fail` when the session is lost for good (resumption refused,
  * client stopped); the outcome of one send is known only then.
  *
+ * Several stanzas may be in flight at once. The library asks for an acknowledgement once the
+ * sending side has been idle a moment; when a whole window of stanzas is waiting, the tracker
+ * asks at once ({@link AckTracker.written}), once until the server answers.
+ *
  * @module
  */
 import type { Clock, TimerHandle } from "../core/ports.ts";
@@ -17,6 +21,13 @@ export type Delivery =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: string; readonly suspect?: boolean };
 
+/** The send window: how many stanzas in flight make a full window, and how to ask for an ack. */
+export interface AckWindow {
+  readonly size: number;
+  /** Sends `<r/>`. */
+  readonly ask: () => void;
+}
+
 interface Pending {
   readonly settle: (delivery: Delivery) => void;
   readonly timer: TimerHandle;
@@ -27,19 +38,28 @@ export class AckTracker {
   readonly #sm: Emitter;
   readonly #timers: Clock;
   readonly #timeoutMs: number;
-  readonly #onAck = (stanza: XmlElement) => this.settle(stanza, { ok: true });
-  readonly #onFail = (stanza: XmlElement) =>
+  readonly #window: AckWindow | null;
+  /** Whether an acknowledgement was asked for a full window and not answered yet. */
+  #asked = false;
+  readonly #onAck = (stanza: XmlElement) => {
+    this.#asked = false;
+    this.settle(stanza, { ok: true });
+  };
+  readonly #onFail = (stanza: XmlElement) => {
+    this.#asked = false;
     this.settle(stanza, { ok: false, reason: "the stream was lost before the server took it" });
+  };
 
   /**
    * `sm` is the stream-management emitter. A stanza neither acknowledged nor failed within
    * `timeoutMs` counts as failed (a safety net: the library can drop a stanza silently when the
    * link dies again while it resends after a resumption).
    */
-  constructor(sm: Emitter, timers: Clock, timeoutMs: number) {
+  constructor(sm: Emitter, timers: Clock, timeoutMs: number, window: AckWindow | null = null) {
     this.#sm = sm;
     this.#timers = timers;
     this.#timeoutMs = timeoutMs;
+    this.#window = window;
     sm.on("ack", this.#onAck);
     sm.on("fail", this.#onFail);
   }
@@ -57,6 +77,14 @@ export class AckTracker {
       }, this.#timeoutMs);
       this.#pending.set(stanza, { settle: resolve, timer });
     });
+  }
+
+  /** A tracked stanza was written: with a full window waiting, asks for an acknowledgement now. */
+  written(): void {
+    const w = this.#window;
+    if (w === null || this.#asked || this.#pending.size < w.size) return;
+    this.#asked = true;
+    w.ask();
   }
 
   /** Ends the wait for `stanza` with `delivery` (no-op for an untracked stanza). */

@@ -50,3 +50,28 @@ Deno.test("no outcome in time fails the stanza; close fails the rest and unsubsc
   assert.equal(sm.listenerCount("ack"), 0);
   assert.equal(sm.listenerCount("fail"), 0);
 });
+
+Deno.test("a full window of unacknowledged stanzas asks for an acknowledgement once", () => {
+  const sm = new EventEmitter();
+  let asked = 0;
+  const tracker = new AckTracker(sm, new ManualClock(), 1000, { size: 3, ask: () => asked++ });
+  const stanzas = [1, 2, 3, 4].map((n) => element("message", { id: `m${n}` }));
+  for (const s of stanzas.slice(0, 2)) {
+    void tracker.track(s);
+    tracker.written();
+  }
+  assert.equal(asked, 0, "two of three: the library's idle request will do");
+  void tracker.track(stanzas[2]!);
+  tracker.written();
+  assert.equal(asked, 1, "the window is full");
+  void tracker.track(stanzas[3]!);
+  tracker.written();
+  assert.equal(asked, 1, "asked already, not answered yet");
+  sm.emit("ack", stanzas[0]);
+  tracker.written();
+  assert.equal(asked, 2, "answered, and still a full window waiting");
+  sm.emit("ack", stanzas[1]);
+  tracker.written();
+  assert.equal(asked, 2, "room in the window again");
+  tracker.close("done");
+});

@@ -129,7 +129,8 @@ export class XmppBot implements AsyncDisposable {
         if (event === "online") void keeper.online();
       });
     }
-    this.sender = new XmppSender(this.#session, options.log);
+    const { sendWindow } = { ...DEFAULT_TUNING, ...options.tuning };
+    this.sender = new XmppSender(this.#session, options.log, sendWindow);
   }
 
   /**

@@ -8,7 +8,10 @@
  *   with backoff;
  * - the resend after a XEP-0198 resumption no longer hangs when there is nothing to resend (an
  *   empty write on a Deno TLS socket never calls back, so `resumed` was never reached);
- * - acknowledgements are asked for soon after each stanza, so a send learns its fate quickly.
+ * - acknowledgements are asked for once a batch of stanzas is written, so a send learns its fate
+ *   quickly;
+ * - the socket sends at once (`TCP_NODELAY`): a stanza or an `<r/>` does not wait for the
+ *   acknowledgement of the previous segment.
  *
  * @module
  */
@@ -68,7 +71,22 @@ export function openClient(options: ClientOptions): XmppClient {
   const sendMany = xmpp.sendMany.bind(xmpp);
   xmpp.sendMany = (elements) => elements.length === 0 ? Promise.resolve() : sendMany(elements);
   xmpp.streamManagement.requestAckDebounce = options.ackRequestDelayMs;
+  // On the TCP socket as soon as it is open; the TLS socket after STARTTLS sits on the same one.
+  xmpp.on("connect", () => noDelay(xmpp.socket));
+  xmpp.on("online", () => noDelay(xmpp.socket));
   return xmpp;
+}
+
+/** Turns Nagle's algorithm off on the client's socket and the one it wraps, if any. */
+export function noDelay(socket: XmppClient["socket"]): void {
+  if (socket === null) return;
+  for (const s of [socket, socket.socket]) {
+    try {
+      s?.setNoDelay?.(true);
+    } catch {
+      // A socket that is already closed: the next connection sets it again.
+    }
+  }
 }
 
 /**

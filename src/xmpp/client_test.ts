@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chooseMechanism, destroySocket, openClient } from "./client.ts";
+import type { EventEmitter } from "node:events";
+import { chooseMechanism, destroySocket, noDelay, openClient } from "./client.ts";
 
 Deno.test("SCRAM is preferred, PLAIN is the fallback, ANONYMOUS never", () => {
   assert.equal(chooseMechanism(["SCRAM-SHA-1", "PLAIN", "ANONYMOUS"]), "SCRAM-SHA-1");
@@ -45,4 +46,34 @@ Deno.test("direct TLS (xmpps://) checks the certificate against the XMPP domain,
   const plain = "xmpp://xmpp-1.hosting.example:5222";
   entity.Transport = entity._findTransport(plain);
   assert.equal(entity.socketParameters(plain)?.servername, undefined);
+});
+
+Deno.test("the client's socket and the one inside the TLS wrapper send without delay", () => {
+  const calls: string[] = [];
+  noDelay({ setNoDelay: (on) => calls.push(`plain ${on}`) });
+  noDelay({ socket: { setNoDelay: (on) => calls.push(`tls ${on}`) } });
+  noDelay({
+    setNoDelay: () => {
+      throw new Error("closed");
+    },
+  });
+  noDelay(null);
+  assert.deepEqual(calls, ["plain true", "tls true"]);
+});
+
+Deno.test("a new connection of the client turns Nagle's algorithm off", () => {
+  const xmpp = openClient({
+    jid: "bot@chat.test",
+    password: "secret",
+    domain: "chat.test",
+    service: "xmpp://127.0.0.1:5222",
+    resource: "test",
+    stepTimeoutMs: 1000,
+    ackRequestDelayMs: 1,
+  });
+  const calls: boolean[] = [];
+  xmpp.socket = { setNoDelay: (on) => calls.push(on === true) };
+  (xmpp as unknown as EventEmitter).emit("connect");
+  assert.deepEqual(calls, [true]);
+  assert.equal(xmpp.streamManagement.requestAckDebounce, 1);
 });

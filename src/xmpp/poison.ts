@@ -5,11 +5,13 @@
  * `@xmpp/stream-management` keeps every unacknowledged stanza and writes them all again after a
  * resumption; the stanza that broke the stream would break the resumed one too, about once a
  * second, forever. So when such a stream error arrives, the stanzas still unacknowledged (the
- * ones in flight when it came: the sender waits for each acknowledgement, so that is one row's)
- * are taken out of the library's queue, the session is not resumed (the server's count and ours
- * would no longer agree; a new session starts), and each is failed with `suspect` set. The
- * outbox then decides: it retries after its backoff only, and the XMPP sender gives a row up
- * after its second such failure ({@link SUSPECT_LIMIT}), with the sender told.
+ * ones in flight when it came: up to a send window of rows, one of them the culprit) are taken
+ * out of the library's queue, the session is not resumed (the server's count and ours would no
+ * longer agree; a new session starts), and each is failed with `suspect` set. The outbox then
+ * decides: it retries a suspect after its backoff only, and alone (nothing else in flight, so a
+ * second stream error can only be its own), and the XMPP sender gives a row up after its second
+ * such failure ({@link SUSPECT_LIMIT}), with the sender told. The innocent ones go through on
+ * their lone retry.
  *
  * @module
  */

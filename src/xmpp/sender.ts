@@ -49,10 +49,13 @@ export class XmppSender implements NetworkSender {
   readonly #progress = new Map<string, number>();
   /** Outbox key -> stream errors traced to it so far (see poison.ts). */
   readonly #suspects = new Map<string, number>();
+  /** How many effects the outbox may have in flight at once (the session's send window). */
+  readonly window: number;
 
-  constructor(link: SenderLink, log: Logger) {
+  constructor(link: SenderLink, log: Logger, window = 1) {
     this.#link = link;
     this.#log = log;
+    this.window = window;
   }
 
   async send(effect: Effect, key: string): Promise<SendResult> {

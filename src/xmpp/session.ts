@@ -123,6 +123,7 @@ export class XmppSession {
       this.#xmpp.streamManagement,
       options.timers,
       options.tuning.ackTimeoutMs,
+      { size: options.tuning.sendWindow, ask: () => this.#requestAck() },
     );
     // A stanza the server rejects as malformed is not resent by the session (poison.ts).
     new PoisonGuard(
@@ -207,7 +208,12 @@ export class XmppSession {
     }
     const sm = this.#xmpp.streamManagement;
     if (!sm.enabled && !sm.enableSent) this.#tracker.settle(stanza, { ok: true });
+    else this.#tracker.written();
     return outcome;
+  }
+
+  #requestAck(): void {
+    this.#xmpp.send(element("r", { xmlns: NS.sm })).catch(() => {});
   }
 
   /** Sends a stanza whose fate does not matter (a receipt); false when it could not be written. */

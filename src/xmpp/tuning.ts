@@ -21,8 +21,16 @@ export interface XmppTuning {
   readonly requestTimeoutMs: number;
   /** Safety deadline for a stanza's acknowledgement (default 120 s; see AckTracker). */
   readonly ackTimeoutMs: number;
-  /** How soon an acknowledgement is requested after a stanza (default 50 ms). */
+  /**
+   * How long the sending side must be idle before an acknowledgement is requested for what went
+   * out (default 1 ms: once a batch is written).
+   */
   readonly ackRequestDelayMs: number;
+  /**
+   * Most stanzas in flight without an acknowledgement (default 64): the outbox sends up to this
+   * many lanes' heads at once, and asks for an acknowledgement as soon as the window is full.
+   */
+  readonly sendWindow: number;
 }
 
 export const DEFAULT_TUNING: XmppTuning = {
@@ -33,5 +41,6 @@ export const DEFAULT_TUNING: XmppTuning = {
   sessionTimeoutMs: 30_000,
   requestTimeoutMs: 15_000,
   ackTimeoutMs: 120_000,
-  ackRequestDelayMs: 50,
+  ackRequestDelayMs: 1,
+  sendWindow: 64,
 };

@@ -117,12 +117,18 @@ export function parseJid(text: string): Jid {
   return (createJid as unknown as (text: string) => Jid)(text);
 }
 
+/** What the adapter calls on the client's socket (a `net.Socket`, a `tls.TLSSocket`). */
+export interface SocketLike {
+  destroy?: () => void;
+  setNoDelay?: (noDelay?: boolean) => unknown;
+}
+
 /** The `@xmpp/client` entity. */
 export interface XmppClient extends Emitter {
   status: string;
   jid: Jid | null;
   /** A `net.Socket`, or after STARTTLS a wrapper whose `socket` is the `tls.TLSSocket`. */
-  socket: { destroy?: () => void; socket?: { destroy?: () => void } | null } | null;
+  socket: SocketLike & { socket?: SocketLike | null } | null;
   options: Record<string, unknown>;
   /** Opens the socket to `service`. */
   connect(service: string): Promise<unknown>;

@@ -29,6 +29,16 @@ const EXPECTED = [
   "x2f.bursts.p99",
   "x2f.bursts.rate",
   "rss.small",
+  "floor.xmpp.steady.p50",
+  "floor.xmpp.steady.p99",
+  "floor.fedi.steady.p50",
+  "floor.fedi.steady.p99",
+  "floor.xmpp.bursts.p50",
+  "floor.xmpp.bursts.p99",
+  "floor.xmpp.bursts.rate",
+  "floor.fedi.bursts.p50",
+  "floor.fedi.bursts.p99",
+  "floor.fedi.bursts.rate",
   "rss.peak",
   "rss.idle",
   "rss.deno",
@@ -80,7 +90,10 @@ Deno.test("the quick benchmark run gives every figure", async () => {
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, `the quick run failed:\n${stdout}\n${stderr}`);
     assert.match(stdout, /^machine: \d+ CPU\(s\)/m);
-    assert.match(stdout, /^figure\s+unit\s+median\s+range\s+runs\s+target\s+met$/m);
+    assert.match(
+      stdout,
+      /^figure\s+unit\s+median\s+range\s+runs\s+floor\s+× floor\s+target\s+met$/m,
+    );
 
     const result = JSON.parse(Deno.readTextFileSync(json)) as {
       machine: { cpus: number };
@@ -97,6 +110,13 @@ Deno.test("the quick benchmark run gives every figure", async () => {
         assert.ok(typeof v === "number" && Number.isFinite(v), `figure ${id}: ${v}`);
       }
       assert.ok(stdout.includes(figure.label), `the table shows ${id}`);
+    }
+    // Each trip figure of the bridge is shown in ratio to its floor, measured in the same run.
+    for (const id of EXPECTED.filter((id) => /^(f2x|x2f)\./.test(id))) {
+      const figure = byId.get(id)!;
+      assert.ok(figure.floor !== null, `${id} has a floor`);
+      assert.equal(figure.floorRatio, figure.median / figure.floor.median, `${id}'s ratio`);
+      assert.ok(byId.has(figure.floor.id), `${id}'s floor is a figure of the run`);
     }
     assert.deepEqual(
       [...byId.keys()].filter((id) => !EXPECTED.includes(id)),

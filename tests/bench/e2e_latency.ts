@@ -6,10 +6,11 @@
 import type { BenchWorld } from "./bench_world.ts";
 import { fediToXmpp } from "./fedi_to_xmpp.ts";
 import type { FigureSet, Target } from "./figures.ts";
-import type { Load, TripResult } from "./latency.ts";
+import type { Load } from "./latency.ts";
 import { readMemory } from "./proc_status.ts";
 import { recordStartup } from "./startup.ts";
-import { percentile } from "./stats.ts";
+import { floorOf, recordFloors } from "./floors.ts";
+import { recordTrips, type TripSpecs } from "./trips.ts";
 import { xmppToFedi } from "./xmpp_to_fedi.ts";
 
 export interface LatencyOptions {
@@ -22,32 +23,13 @@ export interface LatencyOptions {
   readonly runs: number;
 }
 
-const P50: Target = { op: "<=", value: 20 };
-const P99: Target = { op: "<=", value: 100 };
-
-function recordTrips(
-  figures: FigureSet,
-  id: string,
-  title: string,
-  trips: TripResult,
-  expected: number,
-): void {
-  if (trips.latencies.length !== expected || trips.duplicates !== 0) {
-    throw new Error(
-      `${title}: ${trips.latencies.length} of ${expected} arrived, ${trips.duplicates} twice`,
-    );
-  }
-  figures.record(
-    `${id}.p50`,
-    { label: `${title}: p50`, unit: "ms", target: P50 },
-    percentile(trips.latencies, 50),
-  );
-  figures.record(
-    `${id}.p99`,
-    { label: `${title}: p99`, unit: "ms", target: P99 },
-    percentile(trips.latencies, 99),
-  );
-}
+/** The issue's targets: steady both ways, and the bursts (their p50 keeps the old target). */
+const STEADY: TripSpecs = { p50: { op: "<=", value: 5 }, p99: { op: "<=", value: 20 } };
+const BURST_P50: Target = { op: "<=", value: 20 };
+const BURSTS: Record<"f2x" | "x2f", TripSpecs & { rate?: Target }> = {
+  f2x: { p50: BURST_P50, p99: { op: "<=", value: 300 }, rate: { op: ">=", value: 500 } },
+  x2f: { p50: BURST_P50, p99: { op: "<=", value: 200 } },
+};
 
 export async function benchLatency(
   bench: BenchWorld,
@@ -60,6 +42,8 @@ export async function benchLatency(
     `${d}, steady ${opts.perSecond}/s each way, ${opts.steady} msgs`;
   const burstTitle = (d: string) => `${d}, bursts of ${opts.burstSize}, ${opts.bursts} msgs`;
   for (let run = 0; run < opts.runs; run++) {
+    // The floors first, under the same loads, while no bridge runs.
+    await recordFloors(bench, figures, run, { steady, bursts });
     const bridge = await bench.startBridge();
     try {
       recordStartup(figures, bench.registered, false, bridge.startupMs);
@@ -67,19 +51,32 @@ export async function benchLatency(
         fediToXmpp(bench, `s${run}f`, steady),
         xmppToFedi(bench, `s${run}x`, steady),
       ]);
-      recordTrips(figures, "f2x.steady", steadyTitle("Fediverse → XMPP"), f2x, opts.steady);
-      recordTrips(figures, "x2f.steady", steadyTitle("XMPP → Fediverse"), x2f, opts.steady);
+      const steadySpecs = (id: string) => ({ ...STEADY, floor: floorOf(id) });
+      const f2xTitle = steadyTitle("Fediverse → XMPP");
+      recordTrips(figures, "f2x.steady", f2xTitle, f2x, opts.steady, steadySpecs("f2x.steady"));
+      const x2fTitle = steadyTitle("XMPP → Fediverse");
+      recordTrips(figures, "x2f.steady", x2fTitle, x2f, opts.steady, steadySpecs("x2f.steady"));
       for (
-        const [id, name, direction] of [
-          ["f2x.bursts", "Fediverse → XMPP", fediToXmpp],
-          ["x2f.bursts", "XMPP → Fediverse", xmppToFedi],
+        const [dir, name, direction] of [
+          ["f2x", "Fediverse → XMPP", fediToXmpp],
+          ["x2f", "XMPP → Fediverse", xmppToFedi],
         ] as const
       ) {
+        const id = `${dir}.bursts`;
         const trips = await direction(bench, `b${run}${id[0]}`, bursts);
-        recordTrips(figures, id, burstTitle(name), trips, opts.bursts);
+        const { rate, ...specs } = BURSTS[dir];
+        recordTrips(figures, id, burstTitle(name), trips, opts.bursts, {
+          ...specs,
+          floor: floorOf(id),
+        });
         figures.record(
           `${id}.rate`,
-          { label: "  drained at", unit: "msg/s" },
+          {
+            label: "  drained at",
+            unit: "msg/s",
+            floor: floorOf(`${id}.rate`),
+            ...(rate === undefined ? {} : { target: rate }),
+          },
           opts.bursts / (trips.elapsedMs / 1000),
         );
       }

@@ -1,6 +1,7 @@
 /**
  * The figures a benchmark run produces: each has a stable id, a label for the table, a unit, one
- * value per repeated run, and optionally the target it is compared with. Benchmarks add values;
+ * value per repeated run, and optionally the target it is compared with and the floor figure
+ * (the same path without the bridge, floors.ts) it is shown in ratio to. Benchmarks add values;
  * the entry script prints them (see table.ts) and may write them as JSON.
  */
 import { summarise, type Summary } from "./stats.ts";
@@ -17,6 +18,8 @@ export interface FigureSpec {
   readonly label: string;
   readonly unit: Unit;
   readonly target?: Target;
+  /** The id of the floor figure this one is shown in ratio to. */
+  readonly floor?: string;
 }
 
 export interface Figure extends FigureSpec {
@@ -33,6 +36,10 @@ export interface FigureReport extends Summary {
   /** Whether the median meets the target; null without a target. */
   readonly met: boolean | null;
   readonly values: readonly number[];
+  /** The floor figure's id and median, when this figure has a floor that was measured. */
+  readonly floor: { readonly id: string; readonly median: number } | null;
+  /** This figure's median divided by its floor's median (null without a floor). */
+  readonly floorRatio: number | null;
 }
 
 export function meets(value: number, target: Target): boolean {
@@ -67,7 +74,13 @@ export class FigureSet {
   reports(): FigureReport[] {
     return [...this.#figures.values()].map((f) => {
       const summary = summarise(f.runs);
+      const floorFigure = f.floor === undefined ? undefined : this.#figures.get(f.floor);
+      const floor = floorFigure === undefined
+        ? null
+        : { id: floorFigure.id, median: summarise(floorFigure.runs).median };
       return {
+        floor,
+        floorRatio: floor === null ? null : summary.median / floor.median,
         id: f.id,
         label: f.label,
         unit: f.unit,

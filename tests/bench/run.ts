@@ -1,7 +1,8 @@
 /**
  * The benchmarks of the bridge: figures only, never a verdict on speed (a benchmark fails only
  * when something broke, a message lost say). Prints a table of each figure's median over
- * repeated runs, its range, and the target it is compared with.
+ * repeated runs, its range, the target it is compared with, and for the trip times their floor
+ * (the same path without the bridge, measured in the same run: floors.ts) and the ratio to it.
  *
  *   deno run --allow-read --allow-write --allow-env --allow-run \
  *     --allow-net=127.0.0.1,localhost tests/bench/run.ts [--quick] [--json=PATH] [--only=LIST]

@@ -1,6 +1,7 @@
 /**
  * The printed result: a header naming the machine, then one row per figure with its median over
- * the runs, the range (lowest to highest run), the number of runs and the target it is held to.
+ * the runs, the range (lowest to highest run), the number of runs, the median of its floor (the
+ * same path without the bridge) and its ratio to it, and the target it is held to.
  */
 import type { FigureReport, Target, Unit } from "./figures.ts";
 import { readProcFile } from "./proc_status.ts";
@@ -38,6 +39,12 @@ export function formatValue(value: number, unit: Unit): string {
   }
 }
 
+/** A ratio to a floor: `12×`, `0.35×`. */
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return String(ratio);
+  return `${ratio >= 10 ? ratio.toFixed(0) : ratio >= 1 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
+}
+
 function formatTarget(target: Target | null, unit: Unit): string {
   if (target === null) return "";
   const op = target.op === "==" ? "=" : target.op === "<=" ? "≤" : "≥";
@@ -51,20 +58,22 @@ function pad(text: string, width: number, right = false): string {
 
 /** The whole table as text (no colours: it goes into logs and the README). */
 export function renderTable(machine: Machine, reports: readonly FigureReport[]): string {
-  const header = ["figure", "unit", "median", "range", "runs", "target", "met"];
+  const header = ["figure", "unit", "median", "range", "runs", "floor", "× floor", "target", "met"];
   const rows = reports.map((r) => [
     r.label,
     r.unit,
     formatValue(r.median, r.unit),
     r.runs > 1 ? `${formatValue(r.min, r.unit)}–${formatValue(r.max, r.unit)}` : "",
     String(r.runs),
+    r.floor === null ? "" : formatValue(r.floor.median, r.unit),
+    r.floorRatio === null ? "" : formatRatio(r.floorRatio),
     formatTarget(r.target, r.unit),
     r.met === null ? "" : r.met ? "yes" : "NO",
   ]);
   const widths = header.map((h, i) =>
     Math.max([...h].length, ...rows.map((r) => [...r[i]!].length))
   );
-  const numeric = new Set([2, 3, 4]);
+  const numeric = new Set([2, 3, 4, 5, 6]);
   const line = (cells: string[]) =>
     cells.map((c, i) => pad(c, widths[i]!, numeric.has(i))).join("  ").trimEnd();
   const lines = [

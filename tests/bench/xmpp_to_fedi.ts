@@ -8,11 +8,32 @@ import { drive, type Load, TOKEN, Tracker, type TripResult } from "./latency.ts"
 
 const TIMEOUT_MS = 180_000;
 
-export async function xmppToFedi(bench: BenchWorld, tag: string, load: Load): Promise<TripResult> {
-  const { fedi, xmpp, mastodon, fediBot } = bench;
+export function xmppToFedi(bench: BenchWorld, tag: string, load: Load): Promise<TripResult> {
+  const { fedi, xmpp, fediBot } = bench;
+  return tripsToStatuses(bench, new Set([fediBot.id]), tag, load, TIMEOUT_MS, (token, i) => {
+    const to = fedi[i % fedi.length]!.address;
+    return xmpp[i % xmpp.length]!.send(
+      BOT_XMPP,
+      `@${to} ${token} Hello from XMPP, a benchmark message.`,
+    );
+  });
+}
+
+/**
+ * Drives `load` with `send(token, i)` and times each message until a status carrying its token
+ * is created by one of `authors` (the bridge's bot, or the floor's posters).
+ */
+export async function tripsToStatuses(
+  bench: BenchWorld,
+  authors: ReadonlySet<string>,
+  tag: string,
+  load: Load,
+  timeoutMs: number,
+  send: (token: string, i: number) => Promise<unknown>,
+): Promise<TripResult> {
   const tracker = new Tracker();
-  const off = mastodon.onStatus((s) => {
-    if (s.accountId !== fediBot.id) return;
+  const off = bench.mastodon.onStatus((s) => {
+    if (!authors.has(s.accountId)) return;
     const token = TOKEN.exec(s.text)?.[0];
     if (token !== undefined) tracker.received(token);
   });
@@ -21,15 +42,9 @@ export async function xmppToFedi(bench: BenchWorld, tag: string, load: Load): Pr
     const start = performance.now();
     await drive(load, tracker, (i) => {
       const token = `bench-${tag}-${i}`;
-      const to = fedi[i % fedi.length]!.address;
       tracker.sent(token);
-      writes.push(
-        xmpp[i % xmpp.length]!.send(
-          BOT_XMPP,
-          `@${to} ${token} Hello from XMPP, a benchmark message.`,
-        ),
-      );
-    }, TIMEOUT_MS);
+      writes.push(send(token, i));
+    }, timeoutMs);
     const elapsedMs = performance.now() - start;
     await Promise.all(writes);
     return { latencies: tracker.latencies(), elapsedMs, duplicates: tracker.duplicates };

@@ -35,11 +35,13 @@ import {
 } from "./faults_kit.ts";
 
 /**
- * Stanzas the XMPP side can have in flight when its connection dies: the outbox worker sends one
- * row at a time and waits for the server's acknowledgement (XEP-0198) before the next. Only such
- * a stanza (taken by the server, never acknowledged) may arrive twice.
+ * Stanzas the XMPP side can have in flight when its connection dies: the outbox worker keeps the
+ * head of each lane in flight (up to its window of 64), one row per lane, and a lane's next row
+ * waits for the server's acknowledgement (XEP-0198) of the one before. The scenes below write to
+ * XMPP from two Fediverse senders, so two lanes. Only such a stanza (taken by the server, never
+ * acknowledged) may arrive twice.
  */
-const XMPP_IN_FLIGHT = 1;
+const XMPP_IN_FLIGHT = 2;
 
 /** How long the Mastodon server stays down (the figure). */
 const MASTODON_DOWN_MS = 30_000;
