@@ -18,7 +18,7 @@ import {
 } from "../core/ports.ts";
 import { systemClock } from "../time/clock.ts";
 import { backoffDelay, type RetryPolicy } from "../time/retry.ts";
-import { keyOf, type Outbox } from "./outbox.ts";
+import { keyOf, type Outbox, type Settlement } from "./outbox.ts";
 import { errorText } from "../text/errors.ts";
 
 /** The outbox's retry policy: from 1 s doubling to 5 min, given up after a day. */
@@ -27,6 +27,9 @@ export const DEFAULT_RETRY: RetryPolicy & { readonly giveUpAfterMs: number } = {
   maxMs: 5 * 60_000,
   giveUpAfterMs: 24 * 60 * 60_000,
 };
+
+/** The longest a sent row waits for the settle of its group (ms). */
+export const SETTLE_WITHIN_MS = 50;
 
 /** How a worker is built. */
 export interface WorkerOptions {
@@ -141,16 +144,42 @@ export class OutboxWorker implements AsyncDisposable {
       } catch (e) {
         this.#log.error("cannot read the outbox: {error}", { error: e });
       }
+      // The outcomes of a drained group are settled together, in one transaction, though
+      // never later than SETTLE_WITHIN_MS after the first of them (slow sends).
+      let outcomes: Settlement[] = [];
+      let since = 0;
       for (const row of rows) {
-        if (!this.#running) return;
-        await this.#attempt(row);
+        if (!this.#running) break;
+        const outcome = await this.#attempt(row);
+        if (outcome === null) continue;
+        if (outcomes.length === 0) since = this.#clock.now();
+        outcomes.push(outcome);
+        if (this.#clock.now() - since >= SETTLE_WITHIN_MS) {
+          this.#settle(outcomes);
+          outcomes = [];
+        }
       }
+      this.#settle(outcomes);
+      if (!this.#running) return;
       if (rows.length > 0) continue;
       await this.#sleep();
     }
   }
 
-  async #attempt(row: OutboxRow): Promise<void> {
+  /** Records a group's outcomes; a store error is logged (the rows stay pending). */
+  #settle(outcomes: readonly Settlement[]): void {
+    try {
+      this.#opts.outbox.settleMany(outcomes);
+    } catch (e) {
+      this.#log.error("cannot record the outcome of {count} outbox row(s): {error}", {
+        count: outcomes.length,
+        error: e,
+      });
+    }
+  }
+
+  /** Sends one row; returns its outcome for {@link OutboxWorker.#settle}, or null (none). */
+  async #attempt(row: OutboxRow): Promise<Settlement | null> {
     const { outbox, sender } = this.#opts;
     const now = () => this.#clock.now();
     let effect: Effect;
@@ -159,7 +188,7 @@ export class OutboxWorker implements AsyncDisposable {
     } catch {
       outbox.deps.store.outbox.close(row.id, 2, now(), "unreadable payload");
       this.#log.error("outbox row {id} is unreadable and was dropped", { id: row.id });
-      return;
+      return null;
     }
     const notBefore = this.#opts.admit?.(row, effect) ?? 0;
     if (notBefore > now()) {
@@ -173,7 +202,7 @@ export class OutboxWorker implements AsyncDisposable {
         id: row.id,
         seconds: Math.round((notBefore - now()) / 1000),
       });
-      return;
+      return null;
     }
     let result: SendResult;
     try {
@@ -189,24 +218,13 @@ export class OutboxWorker implements AsyncDisposable {
       result = { ...result, permanent: true, reason: `${result.reason}, twice` };
     }
     this.#opts.onAttempt?.(row, result);
-    try {
-      this.#record(row, effect, result);
-    } catch (e) {
-      this.#log.error("cannot record the outcome of outbox row {id}: {error}", {
-        id: row.id,
-        error: e,
-      });
-    }
+    return this.#outcome(row, effect, result);
   }
 
-  /** Closes the row as sent or given up, or schedules its next attempt. Throws on a store error. */
-  #record(row: OutboxRow, effect: Effect, result: SendResult): void {
-    const { outbox } = this.#opts;
+  /** What to record of an attempt: sent, given up, or its next attempt. */
+  #outcome(row: OutboxRow, effect: Effect, result: SendResult): Settlement {
     const now = () => this.#clock.now();
-    if (result.ok) {
-      outbox.settleSent(row, effect, result.postedId);
-      return;
-    }
+    if (result.ok) return { outcome: "sent", row, effect, postedId: result.postedId };
     const giveUpAfterMs = this.#retry.giveUpAfterMs ?? Infinity;
     const expired = now() - row.createdAt >= giveUpAfterMs;
     if (result.permanent || expired) {
@@ -216,8 +234,7 @@ export class OutboxWorker implements AsyncDisposable {
         attempts: row.attempts + 1,
         reason: result.reason,
       });
-      outbox.settleGivenUp(row, effect, result.reason);
-      return;
+      return { outcome: "given-up", row, effect, reason: result.reason };
     }
     const delay = backoffMs(row.attempts, this.#retry, this.#opts.random ?? Math.random);
     const nextAt = Math.max(now() + delay, result.retryAt ?? 0);
@@ -229,7 +246,7 @@ export class OutboxWorker implements AsyncDisposable {
     });
     // A suspect waits out its backoff even if the link comes back (retryNow skips it).
     const recorded = result.suspect ? `${SUSPECT_MARK}${result.reason}` : result.reason;
-    outbox.deps.store.outbox.retry(row.id, nextAt, recorded);
+    return { outcome: "retry", row, effect, nextAt, error: recorded };
   }
 
   /** Waits for a wake-up, the next due row, or the poll interval, whichever comes first. */
