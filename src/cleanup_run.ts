@@ -12,7 +12,7 @@ import { logger } from "./log.ts";
 import type { ComposedBridge } from "./compose.ts";
 import { runCleanup, scheduleDaily } from "./core/cleanup.ts";
 import { LONGEST_WINDOW_MS } from "./core/flood.ts";
-import { domainBlocksFromMeta } from "./fedi/mod.ts";
+import { domainBlocksFromMeta } from "./fedi/meta_keys.ts";
 import type { Store } from "./store/mod.ts";
 
 /** Inbound events older than this are forgotten by the dedupe table (a week). */
