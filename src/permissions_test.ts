@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "./config/mod.ts";
-import { derivePermissions, hostPort, LIBRARY_ENV_VARS } from "./permissions.ts";
+import {
+  bridgeFlags,
+  derivePermissions,
+  hostPort,
+  LIBRARY_ENV_VARS,
+  V8_HEAP,
+} from "./permissions.ts";
 
 const TEXT = `
 ap_instance: social.example
@@ -119,4 +125,17 @@ Deno.test("the write permission covers the bridge's own files, not the folders a
     "/srv/bridge/lists",
   ]);
   assert.ok(!write?.includes("/srv/bridge"), "not the folder that holds them");
+});
+
+Deno.test("the start and compile tasks add V8's heap limits to the permissions", () => {
+  const input = { config: config(), roles: ["fedi", "xmpp"] as const, envFile: null };
+  const flags = bridgeFlags(input);
+  assert.deepEqual(flags.slice(0, -1), derivePermissions(input));
+  assert.equal(
+    flags.at(-1),
+    `--v8-flags=--max-semi-space-size=${V8_HEAP.semiSpaceMb},` +
+      `--max-old-space-size=${V8_HEAP.oldSpaceMb}`,
+  );
+  assert.ok(V8_HEAP.semiSpaceMb < 16, "smaller than V8's default semi-space");
+  assert.ok(!derivePermissions(input).some((f) => f.startsWith("--v8-flags")));
 });

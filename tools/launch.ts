@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { ConfigError } from "../src/config/mod.ts";
-import { derivePermissions } from "../src/permissions.ts";
+import { bridgeFlags } from "../src/permissions.ts";
 import { configFromCli, needsNoConfig, parseCli } from "../main.ts";
 import { offlineCompileMessage, runCompile } from "./compile.ts";
 import { readGitCommit, stampBuildInfo } from "./build_info.ts";
@@ -78,7 +78,7 @@ async function launch(argv: string[]): Promise<number> {
     const roles = cli.roles;
     if (roles.length === 1) baked = [`--${roles[0]}`];
     const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
-    flags = derivePermissions({
+    flags = bridgeFlags({
       config,
       roles: cli.importOldDb !== undefined ? [] : roles,
       envFile,
@@ -101,8 +101,14 @@ async function launch(argv: string[]): Promise<number> {
   }
   if (mode === "compile") {
     const target = values.target as string | undefined;
+    // The heap limits in `flags` are the bridge's, and deno compile would run its own type check
+    // under them: the check runs first, on its own, and the compile skips it.
+    const check = await new Deno.Command("deno", {
+      args: ["check", "--quiet", `${ROOT}main.ts`],
+    }).spawn().status;
+    if (!check.success) return check.code;
     const args = compileArgs(
-      flags,
+      ["--no-check", ...flags],
       values.output as string | undefined ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
       target,
       baked,
