@@ -188,8 +188,7 @@ export class Core {
     const command = parsed.commands[0];
     if (parsed.lang !== null) {
       // A newcomer's `!register !lang=de` registers first, so the language can be kept.
-      const registered = this.deps.store.users.get(inbound.from.network, inbound.from.address)
-        ?.revokedAt === null;
+      const registered = turn.senderUser()?.revokedAt === null;
       if (command && !registered) {
         await handleCommand(turn, command, parsed, inbound);
         applyLanguage(turn, parsed.lang);
