@@ -9,6 +9,7 @@ import { FLOOD_SQL } from "./flood.ts";
 import { INBOUND_SQL } from "./inbound.ts";
 import { META_SQL } from "./meta.ts";
 import { OUTBOX_SQL } from "./outbox.ts";
+import { LANE_HEADS_SQL } from "./lane_heads.ts";
 import { USERS_SQL } from "./users.ts";
 
 const TABLES = [
@@ -32,6 +33,7 @@ const ALL: Record<string, Record<string, string>> = {
   meta: META_SQL,
   inbound: INBOUND_SQL,
   outbox: OUTBOX_SQL,
+  laneHeads: LANE_HEADS_SQL,
   cleanup: CLEANUP_SQL,
   bulk: BULK_SQL,
   flood: FLOOD_SQL,

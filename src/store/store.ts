@@ -52,7 +52,8 @@ export class Store implements Disposable {
   /** Wraps an open, migrated connection (see {@link openStore}). The store owns it. */
   constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#transaction = transactionRunner(db);
+    // A rolled-back transaction may have left writes in the outbox's memory of lane heads.
+    this.#transaction = transactionRunner(db, () => this.outbox.heads.invalidate());
     this.blocks = new Blocks(db);
     this.bridgeBlocks = new BridgeBlocks(db);
     this.conversations = new Conversations(db);
