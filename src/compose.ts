@@ -10,7 +10,7 @@
 import { type Config, type Role, stateWords } from "./config/mod.ts";
 import { Core } from "./core/engine.ts";
 import type { Clock, FediDirectory, FediLimits, NetworkAdapter } from "./core/ports.ts";
-import type { Account, Effect, Inbound } from "./core/types.ts";
+import { type Account, type Effect, type Inbound, XMPP } from "./core/types.ts";
 import { fediLimitsFromMeta } from "./fedi/meta_keys.ts";
 import type { FediParts } from "./compose_fedi.ts";
 import type { I18n } from "./i18n/mod.ts";
@@ -215,6 +215,8 @@ function composeNetworks(
       sender: adapter.sender,
       pollMs: parts.pollMs ?? 1000,
       ...(admit ? { admit: (row, effect) => admit.admit(row, effect) } : {}),
+      // A stanza sent again after a crash is a duplicate: each one is settled once it is sent.
+      ...(adapter.network === XMPP ? { unsettledMax: 1 } : {}),
     });
   const { fedi, xmpp } = roles;
   if (fedi) {

@@ -135,3 +135,36 @@ Deno.test("settleMany: a row that cannot be recorded does not hold back the othe
   assert.equal(store.outbox.get(1)?.state, OUTBOX_PENDING);
   assert.equal(store.outbox.get(2)?.state, OUTBOX_SENT);
 });
+
+Deno.test("with unsettledMax 1 each sent row is settled before the next send", async () => {
+  const { core, outbox, store, commits } = setup();
+  using _ = core;
+  store.transaction(() =>
+    outbox.enqueue([notice("a@social.test"), notice("b@social.test"), notice("c@social.test")])
+  );
+  const before = commits();
+  const settledBeforeSend: number[] = [];
+  const sender = new ListSender();
+  const send = sender.send.bind(sender);
+  sender.send = () => {
+    settledBeforeSend.push([1, 2, 3].filter((id) => store.outbox.get(id)?.state === 1).length);
+    return send();
+  };
+  let settled = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => done = resolve);
+  const watch = () =>
+    void outbox.nextSettled(60_000).then(() => ++settled === 3 ? done() : watch());
+  watch();
+  await using worker = new OutboxWorker({
+    outbox,
+    sender,
+    clock: new ManualClock(core.clock.now),
+    pollMs: 60_000,
+    unsettledMax: 1,
+  });
+  worker.start();
+  await all;
+  assert.deepEqual(settledBeforeSend, [0, 1, 2]);
+  assert.equal(commits() - before, 3);
+});

@@ -53,6 +53,13 @@ export interface WorkerOptions {
    * postpones it until then without counting an attempt (the Fediverse budget shares, say).
    */
   readonly admit?: (row: OutboxRow, effect: Effect) => number;
+  /**
+   * How many sent rows may wait for the settle of their group (default: the whole group, at
+   * most {@link SETTLE_WITHIN_MS}). A process killed meanwhile has not recorded them as sent, and
+   * sends them again after its restart: harmless where the server recognises a repeat by its key
+   * (Mastodon's Idempotency-Key), a duplicate message on XMPP, whose worker keeps this at 1.
+   */
+  readonly unsettledMax?: number;
   /** Told about every attempt's outcome (logs, tests, benchmarks). */
   readonly onAttempt?: (row: OutboxRow, result: SendResult) => void;
 }
@@ -145,7 +152,8 @@ export class OutboxWorker implements AsyncDisposable {
         this.#log.error("cannot read the outbox: {error}", { error: e });
       }
       // The outcomes of a drained group are settled together, in one transaction, though
-      // never later than SETTLE_WITHIN_MS after the first of them (slow sends).
+      // never later than SETTLE_WITHIN_MS after the first of them (slow sends), and never more
+      // of them than unsettledMax.
       let outcomes: Settlement[] = [];
       let since = 0;
       for (const row of rows) {
@@ -154,7 +162,8 @@ export class OutboxWorker implements AsyncDisposable {
         if (outcome === null) continue;
         if (outcomes.length === 0) since = this.#clock.now();
         outcomes.push(outcome);
-        if (this.#clock.now() - since >= SETTLE_WITHIN_MS) {
+        const full = outcomes.length >= (this.#opts.unsettledMax ?? Infinity);
+        if (full || this.#clock.now() - since >= SETTLE_WITHIN_MS) {
           this.#settle(outcomes);
           outcomes = [];
         }
