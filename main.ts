@@ -28,7 +28,6 @@ import {
 import { underJournald } from "./src/log_format.ts";
 import { preflight, preflightExitCode, preflightText } from "./src/preflight.ts";
 import { START_MESSAGE, startFacts } from "./src/cli/start_line.ts";
-import { onlineCheck } from "./src/cli/online.ts";
 import { type Bridge, startBridge } from "./src/app.ts";
 import type { I18n } from "./src/i18n/mod.ts";
 import { loadTranslations } from "./src/i18n/mod.ts";
@@ -464,7 +463,11 @@ async function checkCommand(config: Config, cli: CliOptions, i18n: I18n, io: Io)
   const found = await discover(config, cli.roles);
   for (const line of describeDiscovery(config, cli.roles, found)) io.out(line);
   if (i18n.problems.some((p) => p.level === "error")) return EXIT_CONFIG;
-  return cli.online ? await onlineCheck(config, cli.roles, io.out) : 0;
+  if (!cli.online) return 0;
+  // Loaded only here: the network libraries stay out of every other command (compose.ts does the
+  // same for the roles).
+  const { onlineCheck } = await import("./src/cli/online.ts");
+  return await onlineCheck(config, cli.roles, io.out);
 }
 
 /** Logging as the command line and the environment ask, then the start line. */

@@ -8,10 +8,7 @@ import type { I18n } from "./i18n/mod.ts";
 import type { Lists } from "./lists/mod.ts";
 import { logger } from "./log.ts";
 import { composeBridge, type ComposedBridge } from "./compose.ts";
-import { runCleanup, scheduleDaily } from "./core/cleanup.ts";
-import { LONGEST_WINDOW_MS } from "./core/flood.ts";
-import { RECEIPT_WINDOW_MS } from "./core/receipts.ts";
-import { domainBlocksFromMeta } from "./fedi/mod.ts";
+import { scheduleCleanup } from "./cleanup_run.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import type { Store } from "./store/mod.ts";
 import { systemClock } from "./time/clock.ts";
@@ -21,11 +18,6 @@ import { HealthBoard } from "./health/board.ts";
 import { metricsText, serveMetrics } from "./health/metrics.ts";
 import { type LeaseOptions, RoleLease, roleLockPath } from "./lease.ts";
 import type { LeaseRow } from "./store/leases.ts";
-
-/** Inbound events older than this are forgotten by the dedupe table (a week). */
-const DEDUPE_KEEP_MS = 7 * 24 * 60 * 60_000;
-/** Closed outbox rows are kept this long for inspection (two days). */
-const OUTBOX_KEEP_MS = 2 * 24 * 60 * 60_000;
 
 /** What the bridge runs with. */
 export interface BridgeOptions {
@@ -77,7 +69,6 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     // A bot that cannot sign in for good (a refused token or password) makes this throw; one
     // whose server is down keeps trying, and its worker's sends wait for it.
     await Promise.all(bridge.networks.map(({ adapter }) => adapter.start()));
-    scheduleCleanup(bridge);
     // Workers stop first on disposal (the stack unwinds in reverse): the item in flight finishes,
     // then the bots close their sessions, then the store closes.
     for (const { worker } of bridge.networks) {
@@ -85,6 +76,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       stack.use(worker);
     }
     log.info("running: {roles}", { roles: opts.roles.join(", ") });
+    // The bots are live: the cleanup goes on beside them, in slices (cleanup_run.ts).
+    scheduleCleanup(bridge);
     const moved = stack.move();
     return {
       store,
@@ -151,34 +144,4 @@ function holdRoles(bridge: ComposedBridge, opts: BridgeOptions): HealthBoard {
     }
   }
   return health;
-}
-
-/** Runs the cleanup now and then daily (the timer is disposed with the bridge). */
-function scheduleCleanup(bridge: ComposedBridge): void {
-  const { deps, store, stack } = bridge;
-  const log = logger("app");
-  const now = deps.now;
-  const cleanup = () => {
-    const report = runCleanup(deps, {
-      networks: bridge.networks.map(({ adapter }) => adapter.network),
-      serverDomainBlocks: domainBlocksFromMeta(store) ?? [],
-    });
-    store.inbound.pruneBefore(now() - DEDUPE_KEEP_MS);
-    store.outbox.pruneClosed(now() - OUTBOX_KEEP_MS);
-    store.flood.pruneBefore(now() - LONGEST_WINDOW_MS);
-    store.receipts.pruneBefore(now() - RECEIPT_WINDOW_MS);
-    log.info(
-      "cleanup: {users} old account(s) and {records} old record(s) deleted, {unregistered} " +
-        "account(s) unregistered",
-      {
-        users: report.purged.users,
-        records: report.conversationsDeleted,
-        unregistered: report.unregistered.length,
-      },
-    );
-  };
-  cleanup();
-  stack.use(
-    scheduleDaily(cleanup, (e) => log.error("daily cleanup failed: {error}", { error: e })),
-  );
 }

@@ -10,16 +10,9 @@
 import { type Config, type Role, stateWords } from "./config/mod.ts";
 import { Core } from "./core/engine.ts";
 import type { Clock, FediDirectory, FediLimits, NetworkAdapter } from "./core/ports.ts";
-import type { Effect, Inbound } from "./core/types.ts";
-import {
-  FediApi,
-  fediLimitsFromMeta,
-  MastoDirectory,
-  NodeInfoClient,
-  serverBaseUrl,
-} from "./fedi/mod.ts";
-import { fediAdapter } from "./fedi/adapter.ts";
-import { BudgetShare } from "./fedi/share.ts";
+import { type Account, type Effect, type Inbound } from "./core/types.ts";
+import { fediLimitsFromMeta } from "./fedi/meta_keys.ts";
+import type { FediParts } from "./compose_fedi.ts";
 import type { I18n } from "./i18n/mod.ts";
 import { type Lists, openLists } from "./lists/mod.ts";
 import { logger } from "./log.ts";
@@ -28,8 +21,6 @@ import { OutboxWorker } from "./outbox/worker.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { errorText } from "./text/errors.ts";
 import { systemClock } from "./time/clock.ts";
-import { xmppAdapter } from "./xmpp/adapter.ts";
-import { MetaSmStateStore } from "./xmpp/sm_state.ts";
 import type { CoreDeps } from "./core/deps.ts";
 import { languageOf } from "./core/deps.ts";
 
@@ -136,7 +127,11 @@ export async function composeBridge(parts: BridgeParts): Promise<ComposedBridge>
       }),
     );
     const lists = openListsLogged(config, now);
-    const fedi = parts.roles.includes("fedi") ? fediParts(parts, stack, () => composed) : null;
+    // Each role's adapter is loaded only when this process runs the role (the other network's
+    // client library then stays out of memory).
+    const fediRole = parts.roles.includes("fedi") ? await import("./compose_fedi.ts") : null;
+    const xmppRole = parts.roles.includes("xmpp") ? await import("./compose_xmpp.ts") : null;
+    const fedi = fediRole?.fediParts(config, clock, stack, slowedNotice(() => composed)) ?? null;
     const composed = composeCore({
       config,
       store,
@@ -155,12 +150,30 @@ export async function composeBridge(parts: BridgeParts): Promise<ComposedBridge>
     // Disposed after the bots (the stack unwinds in reverse), before the store: what still
     // waits in a lane is dropped unhandled, for a later catch-up.
     stack.use(composed.core);
-    const networks = composeNetworks(parts, stack, { ...composed, store }, fedi);
+    const roles = { fedi: fediRole && fedi && { ...fediRole, parts: fedi }, xmpp: xmppRole };
+    const networks = composeNetworks(parts, stack, { ...composed, store }, roles);
     return { ...composed, store, lists, networks, stack };
   } catch (e) {
     await stack.disposeAsync();
     throw e;
   }
+}
+
+/** Tells an account once that its share of the Fediverse rate limits ran out. */
+function slowedNotice(composed: () => ComposedCore): (account: Account) => void {
+  return (account) => {
+    try {
+      const { deps, outbox } = composed();
+      outbox.enqueueAside({
+        kind: "notice",
+        to: account,
+        text: deps.i18n.t(languageOf(deps, account), "flood.slowed"),
+        inReplyTo: null,
+      });
+    } catch (e) {
+      logger("app").error("cannot queue the slow-down notice: {error}", { error: e });
+    }
+  };
 }
 
 /** The list files, their warnings going to the log. */
@@ -179,44 +192,51 @@ function openListsLogged(config: Config, now: () => number): Lists {
   });
 }
 
+/** The adapter modules of the roles this process runs (see {@link composeBridge}). */
+interface LoadedRoles {
+  readonly fedi: (typeof import("./compose_fedi.ts") & { readonly parts: FediParts }) | null;
+  readonly xmpp: typeof import("./compose_xmpp.ts") | null;
+}
+
 /** The adapter and outbox worker of each selected role; the adapters go on `stack`. */
 function composeNetworks(
   parts: BridgeParts,
   stack: AsyncDisposableStack,
   composed: ComposedCore & { readonly store: Store },
-  fedi: FediParts | null,
+  roles: LoadedRoles,
 ): RunningNetwork[] {
   const { config, i18n } = parts;
   const { core, deps, outbox, store } = composed;
   const log = logger("app");
   const networks: RunningNetwork[] = [];
-  const worker = (adapter: NetworkAdapter, admit?: BudgetShare) =>
+  const worker = (adapter: NetworkAdapter, admit?: FediParts["share"]) =>
     new OutboxWorker({
       outbox,
       sender: adapter.sender,
       pollMs: parts.pollMs ?? 1000,
       ...(admit ? { admit: (row, effect) => admit.admit(row, effect) } : {}),
     });
+  const { fedi, xmpp } = roles;
   if (fedi) {
-    const adapter = stack.use(fediAdapter({
+    const adapter = stack.use(fedi.fediAdapter({
       config,
       store,
       core,
-      api: fedi.api,
+      api: fedi.parts.api,
       i18n,
       limits: deps.fediLimits,
       languageOf: (a) => languageOf(deps, a),
       clock: parts.clock ?? systemClock,
     }));
-    networks.push({ adapter, worker: worker(adapter, fedi.share) });
+    networks.push({ adapter, worker: worker(adapter, fedi.parts.share) });
   }
-  if (parts.roles.includes("xmpp")) {
-    const adapter = stack.use(xmppAdapter({
+  if (xmpp) {
+    const adapter = stack.use(xmpp.xmppAdapter({
       config,
       core,
       log: logger("xmpp"),
       // The XEP-0198 session survives a restart: the next run resumes it.
-      smStore: new MetaSmStateStore(store.meta),
+      smStore: new xmpp.MetaSmStateStore(store.meta),
       onBounce: (messageId, _condition, from) => {
         if (!outbox.reportBounce(messageId, from)) {
           log.info("an error came back for message {id}, which is not a delivery", {
@@ -229,53 +249,4 @@ function composeNetworks(
     networks.push({ adapter, worker: worker(adapter) });
   }
   return networks;
-}
-
-/** What the Fediverse role builds before the core: API client, directory, budget share. */
-interface FediParts {
-  readonly api: FediApi;
-  readonly directory: FediDirectory;
-  readonly share: BudgetShare;
-}
-
-/** The Fediverse parts the core needs before the adapter exists: API, directory, budget share. */
-function fediParts(
-  parts: BridgeParts,
-  stack: AsyncDisposableStack,
-  composed: () => ComposedCore,
-): FediParts {
-  const { config, i18n } = parts;
-  const log = logger("app");
-  const now = () => (parts.clock ?? systemClock).now();
-  // Each account's share of the Fediverse bot's rate limits; a slowed account is told once.
-  const share = new BudgetShare({
-    percent: config.maxShareOfServerBudget,
-    now,
-    onSlowed: (account) => {
-      try {
-        const { deps, outbox } = composed();
-        outbox.enqueueAside({
-          kind: "notice",
-          to: account,
-          text: i18n.t(languageOf(deps, account), "flood.slowed"),
-          inReplyTo: null,
-        });
-      } catch (e) {
-        log.error("cannot queue the slow-down notice: {error}", { error: e });
-      }
-    },
-  });
-  const api = stack.use(
-    new FediApi({
-      config,
-      timers: systemClock,
-      observe: (what, headers) => share.observe(what, headers),
-    }),
-  );
-  const nodeinfo = new NodeInfoClient({
-    userAgent: config.userAgent,
-    timers: systemClock,
-    baseUrl: (domain) => serverBaseUrl(config, domain),
-  });
-  return { api, directory: new MastoDirectory({ api, config, nodeinfo }), share };
 }

@@ -13,7 +13,7 @@
  * @module
  */
 import { ConfigError } from "./config/mod.ts";
-import { FediStartupError } from "./fedi/server_info.ts";
+import { FediStartupError } from "./fedi/startup_error.ts";
 import { isPermanentConnectError } from "./xmpp/errors.ts";
 import { isPermissionError } from "./permission_error.ts";
 

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "./config/mod.ts";
-import { derivePermissions, hostPort, LIBRARY_ENV_VARS } from "./permissions.ts";
+import {
+  bridgeFlags,
+  derivePermissions,
+  hostPort,
+  LIBRARY_ENV_VARS,
+  V8_HEAP,
+} from "./permissions.ts";
 
 const TEXT = `
 ap_instance: social.example
@@ -172,4 +178,17 @@ Deno.test("media-hosts: the Fediverse role may reach them (a name alone: any por
   assert.ok(net.includes("upload.chat.example") && net.includes("127.0.0.1:8443"), `${net}`);
   const xmpp = derivePermissions({ config: c, roles: ["xmpp"], envFile: null });
   assert.ok(!(flag(xmpp, "net") ?? []).includes("upload.chat.example"));
+});
+
+Deno.test("the start and compile tasks add V8's heap limits to the permissions", () => {
+  const input = { config: config(), roles: ["fedi", "xmpp"] as const, envFile: null };
+  const flags = bridgeFlags(input);
+  assert.deepEqual(flags.slice(0, -1), derivePermissions(input));
+  assert.equal(
+    flags.at(-1),
+    `--v8-flags=--max-semi-space-size=${V8_HEAP.semiSpaceMb},` +
+      `--max-old-space-size=${V8_HEAP.oldSpaceMb}`,
+  );
+  assert.ok(V8_HEAP.semiSpaceMb < 16, "smaller than V8's default semi-space");
+  assert.ok(!derivePermissions(input).some((f) => f.startsWith("--v8-flags")));
 });

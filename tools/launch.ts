@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { ConfigError } from "../src/config/mod.ts";
-import { derivePermissions } from "../src/permissions.ts";
+import { bridgeFlags } from "../src/permissions.ts";
 import { configFromCli, needsNoConfig, parseCli } from "../main.ts";
 import { offlineCompileMessage, runCompile } from "./compile.ts";
 import { readGitCommit, stampBuildInfo } from "./build_info.ts";
@@ -85,7 +85,7 @@ async function launch(argv: string[]): Promise<number> {
     // The SRV targets and the announced streaming host: what the bridge will connect to.
     const found = await discover(config, netRoles);
     for (const line of describeDiscovery(config, netRoles, found)) console.error(line);
-    flags = derivePermissions({
+    flags = bridgeFlags({
       config,
       roles: netRoles,
       envFile,
@@ -112,8 +112,14 @@ async function launch(argv: string[]): Promise<number> {
   }
   if (mode === "compile") {
     const target = values.target as string | undefined;
+    // The heap limits in `flags` are the bridge's, and deno compile would run its own type check
+    // under them: the check runs first, on its own, and the compile skips it.
+    const check = await new Deno.Command("deno", {
+      args: ["check", "--quiet", `${ROOT}main.ts`],
+    }).spawn().status;
+    if (!check.success) return check.code;
     const args = compileArgs(
-      flags,
+      ["--no-check", ...flags],
       values.output as string | undefined ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
       target,
       baked,

@@ -56,13 +56,18 @@ export function runCleanup(deps: CoreDeps, opts: CleanupOptions): CleanupReport 
   const unregistered: { address: string; type: AccountType; reason: UnregisterReason }[] = [];
   const bot = botAccounts(config);
   for (const type of opts.networks) {
+    // Found outside the write transaction (reading never holds the other process up); only
+    // those to unregister are written, and they are still active users when that happens.
+    const found = store.users.listActiveOfType(type).flatMap((user) => {
+      const reason = reasonFor(type, user.address);
+      return reason === null ? [] : [{ address: user.address, reason }];
+    });
+    if (found.length === 0) continue;
     const turn = new Turn(deps, type === bot.fedi.network ? bot.fedi : bot.xmpp, null);
     turn.commit(() => {
-      for (const user of store.users.listActiveOfType(type)) {
-        const reason = reasonFor(type, user.address);
-        if (reason === null) continue;
-        revokeUser(turn, { network: type, address: user.address }, null);
-        unregistered.push({ address: user.address, type, reason });
+      for (const { address, reason } of found) {
+        if (!revokeUser(turn, { network: type, address }, null)) continue;
+        unregistered.push({ address, type, reason });
       }
     });
   }

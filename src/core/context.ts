@@ -10,7 +10,8 @@ import { type Budget, guardAnswers, isOutsider, type Verdict } from "./flood.ts"
 import { type Account, type AccountType, type ContactAction, type Effect, FEDI } from "./types.ts";
 import type { CoreDeps } from "./deps.ts";
 import type { MessageKey } from "../i18n/mod.ts";
-import { languageOf } from "./deps.ts";
+import { languageOf, languageOfUser } from "./deps.ts";
+import type { User } from "../store/mod.ts";
 import { withReceipt } from "./receipts.ts";
 import type { ReceiptRequest } from "./types.ts";
 
@@ -41,6 +42,9 @@ export class Turn {
   /** The message is for the bot itself (a command): its receipt goes with the answer. */
   receiptAtOnce = false;
   #holdMark = 0;
+  /** The sender's user row as last read (see {@link Turn.senderUser}). */
+  #senderRow: { readonly user: User | undefined } | null = null;
+  #committing = 0;
 
   constructor(
     readonly deps: CoreDeps,
@@ -48,7 +52,27 @@ export class Turn {
     /** The id of the message being handled, which a Fediverse answer replies to. */
     readonly sourceId: string | null,
   ) {
-    this.lang = languageOf(deps, sender);
+    this.lang = languageOfUser(deps, this.senderUser());
+  }
+
+  /**
+   * The sender's user row (undefined: never registered), read once per event instead of by each
+   * rule; read again after a commit, which may have changed it.
+   */
+  senderUser(): User | undefined {
+    // Inside a commit the row may change at any step: read it as it is.
+    if (this.#committing > 0) {
+      return this.deps.store.users.get(this.sender.network, this.sender.address);
+    }
+    this.#senderRow ??= {
+      user: this.deps.store.users.get(this.sender.network, this.sender.address),
+    };
+    return this.#senderRow.user;
+  }
+
+  /** Whether `account` is this turn's sender. */
+  isSender(account: Account): boolean {
+    return account.network === this.sender.network && account.address === this.sender.address;
   }
 
   /** The text of `key` in the sender's language. */
@@ -93,6 +117,17 @@ export class Turn {
    * holds back.
    */
   commit<T>(fn: () => T): T {
+    this.#committing++;
+    try {
+      return this.#commit(fn);
+    } finally {
+      this.#committing--;
+      // What was read of the sender during or before the commit may have changed.
+      this.#senderRow = null;
+    }
+  }
+
+  #commit<T>(fn: () => T): T {
     return this.deps.store.transaction(() => {
       const outsiderBefore = isOutsider(this.deps, this.sender);
       const result = fn();

@@ -20,7 +20,7 @@ export type MessageInbound = Extract<Inbound, { kind: "message" }>;
 
 /** The sender's app label, as their user row has it. */
 export function senderApp(turn: Turn): string {
-  const user = turn.deps.store.users.get(turn.sender.network, turn.sender.address);
+  const user = turn.senderUser();
   return user?.app ?? (turn.sender.network === FEDI ? "Fediverse" : "XMPP");
 }
 

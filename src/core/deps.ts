@@ -72,7 +72,14 @@ export function botDomains(config: Config): Set<string> {
 
 /** The language to write to `account` in: theirs when registered with one, else the default. */
 export function languageOf(deps: CoreDeps, account: Account): string {
-  const user = deps.store.users.get(account.network as AccountType, account.address);
+  return languageOfUser(
+    deps,
+    deps.store.users.get(account.network as AccountType, account.address),
+  );
+}
+
+/** The language to write to the account of `user` (undefined: not known) in. */
+export function languageOfUser(deps: CoreDeps, user: { readonly lang: string | null } | undefined) {
   return deps.i18n.resolve(user?.lang ?? null) ?? deps.i18n.resolve(deps.config.defaultLanguage) ??
     deps.config.unknownLanguage;
 }

@@ -199,8 +199,7 @@ export class Core {
     turn.receiptAtOnce = command !== undefined || (parsed.lang !== null && parsed.langOnly);
     if (parsed.lang !== null) {
       // A newcomer's `!register !lang=de` registers first, so the language can be kept.
-      const registered = this.deps.store.users.get(inbound.from.network, inbound.from.address)
-        ?.revokedAt === null;
+      const registered = turn.senderUser()?.revokedAt === null;
       if (command && !registered) {
         await handleCommand(turn, command, parsed, inbound);
         applyLanguage(turn, parsed.lang);

@@ -40,7 +40,9 @@ export interface RegisterHow {
 
 /** The user row when the account is registered and active, else undefined. */
 export function activeUser(turn: Turn, account: Account): User | undefined {
-  const user = turn.deps.store.users.get(account.network, account.address);
+  const user = turn.isSender(account)
+    ? turn.senderUser()
+    : turn.deps.store.users.get(account.network, account.address);
   return user !== undefined && user.revokedAt === null ? user : undefined;
 }
 
@@ -51,7 +53,7 @@ export function activeUser(turn: Turn, account: Account): User | undefined {
 export async function registerAccount(turn: Turn, how: RegisterHow): Promise<boolean> {
   const { deps, sender } = turn;
   const current = activeUser(turn, sender);
-  const previous = current ?? deps.store.users.get(sender.network, sender.address);
+  const previous = current ?? turn.senderUser();
   const domain = domainOf(sender.address);
   if (current === undefined && !passesFloodGate(turn, how)) return false;
   const local = localRefusal(turn, current, domain);

@@ -39,11 +39,18 @@ export interface NodeInfoOptions {
   readonly timeoutMs?: number;
   /** How long an answer is kept (default a day; failures an hour). */
   readonly cacheMs?: number;
+  /** The most answers kept (default {@link NODEINFO_CACHE_MAX}). */
+  readonly maxCached?: number;
   readonly log?: Logger;
 }
 
+/** How many servers' answers {@link NodeInfoClient} keeps at most. */
+export const NODEINFO_CACHE_MAX = 1_000;
+
 /** Reads and caches the software names of servers. */
 export class NodeInfoClient {
+  /** The most answers kept (the oldest go first). */
+  readonly maxCached: number;
   readonly #o: NodeInfoOptions;
   readonly #fetch: typeof fetch;
   readonly #allowed: (host: string) => boolean;
@@ -55,6 +62,12 @@ export class NodeInfoClient {
     this.#fetch = opts.fetch ?? fetch;
     this.#allowed = opts.allowed ?? netGranted;
     this.#log = opts.log ?? logger("fedi", "nodeinfo");
+    this.maxCached = opts.maxCached ?? NODEINFO_CACHE_MAX;
+  }
+
+  /** How many answers are kept now. */
+  get cached(): number {
+    return this.#cache.size;
   }
 
   /** The capitalised software name of `domain`'s server, or null (unknown or not allowed). */
@@ -80,7 +93,14 @@ export class NodeInfoClient {
       });
     }
     const day = this.#o.cacheMs ?? 24 * 3600_000;
+    this.#cache.delete(key);
     this.#cache.set(key, { name, until: now + (name === null ? Math.min(day, 3600_000) : day) });
+    // Bounded: the servers of many users' domains do not pile up (the oldest answer goes).
+    while (this.#cache.size > this.maxCached) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.#cache.delete(oldest);
+    }
     return name;
   }
 

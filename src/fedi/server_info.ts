@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { FediStartupError } from "./startup_error.ts";
 import type { Logger } from "@logtape/logtape";
 import type { mastodon } from "masto";
 import { type Config, fediAddress } from "../config/mod.ts";
@@ -14,13 +15,7 @@ import { FediApiError } from "./errors.ts";
 import { DEFAULT_URL_CHARS, META } from "./meta_keys.ts";
 import { errorText } from "../text/errors.ts";
 
-/** A start-up problem that retrying cannot solve (wrong token, token of another account). */
-export class FediStartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FediStartupError";
-  }
-}
+export { FediStartupError } from "./startup_error.ts";
 
 /** The bot's own account, as the token shows it. */
 export interface BotIdentity {

@@ -21,6 +21,33 @@ import { afterGivenUp, afterSent } from "./receipts.ts";
 /** The effect that carries a message across the bridge. */
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
 
+/**
+ * The outcome of one attempt, as {@link Outbox.settleMany} records it: sent (posted id kept,
+ * sender told when asked), given up (sender told), or to be tried again at `nextAt`.
+ */
+export type Settlement =
+  | {
+    readonly outcome: "sent";
+    readonly row: OutboxRow;
+    readonly effect: Effect;
+    readonly postedId: string | null;
+    /** Files that went as links: the sender is told for each. */
+    readonly asLinks?: readonly string[];
+  }
+  | {
+    readonly outcome: "given-up";
+    readonly row: OutboxRow;
+    readonly effect: Effect;
+    readonly reason: string;
+  }
+  | {
+    readonly outcome: "retry";
+    readonly row: OutboxRow;
+    readonly effect: Effect;
+    readonly nextAt: number;
+    readonly error: string;
+  };
+
 /** The network that sends an effect. */
 export function networkOf(effect: Effect): AccountType {
   return effect.kind === "deliver" ? (effect.to[0]?.network ?? FEDI) : effect.to.network;
@@ -152,18 +179,7 @@ export class Outbox {
     postedId: string | null,
     asLinks: readonly string[] = [],
   ): void {
-    const { store, now } = this.deps;
-    store.transaction(() => {
-      if (!store.outbox.close(row.id, OUTBOX_SENT, now())) return;
-      if (effect.kind !== "deliver") return;
-      if (postedId !== null && effect.messageId === null) {
-        for (const id of effect.records) store.conversations.setPostedId(id, postedId);
-      }
-      for (const url of asLinks) this.#tellSender(effect, "outbox.media_as_link", { url });
-      if (effect.confirm) this.#tellSender(effect, "outbox.delivered");
-      this.enqueue(afterSent(store, effect, now()));
-    });
-    this.#announceSettled();
+    this.settleMany([{ outcome: "sent", row, effect, postedId, asLinks }]);
   }
 
   /**
@@ -172,16 +188,67 @@ export class Outbox {
    * flight" for good, and every later answer of theirs would wait for a send that never comes.
    */
   settleGivenUp(row: OutboxRow, effect: Effect, reason: string): void {
+    this.settleMany([{ outcome: "given-up", row, effect, reason }]);
+  }
+
+  /**
+   * Records the outcomes of a drained group of rows in one transaction (one commit for the
+   * group, not one per row), then wakes those waiting for a settled row once. Should the group's
+   * transaction fail, each outcome is tried in a transaction of its own, so that one bad row
+   * does not hold back the others; the first error is thrown after all were tried.
+   */
+  settleMany(settlements: readonly Settlement[]): void {
+    if (settlements.length === 0) return;
+    const { store } = this.deps;
+    try {
+      store.transaction(() => {
+        for (const s of settlements) this.#apply(s);
+      });
+    } catch (groupError) {
+      if (settlements.length === 1) throw groupError;
+      let first: unknown = null;
+      for (const s of settlements) {
+        try {
+          store.transaction(() => this.#apply(s));
+        } catch (e) {
+          first ??= e;
+        }
+      }
+      if (first !== null) throw first;
+    } finally {
+      this.#announceSettled();
+    }
+  }
+
+  /** One outcome's writes; inside the caller's transaction. */
+  #apply(s: Settlement): void {
     const { store, now } = this.deps;
-    store.transaction(() => {
-      if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), reason)) return;
-      if (effect.kind === "amend") return this.#tellAmendFailed(effect);
-      if (effect.kind !== "deliver") return;
-      store.conversations.deleteUnposted(effect.records);
-      afterGivenUp(store, effect);
-      this.#tellSender(effect, "outbox.not_delivered");
-    });
-    this.#announceSettled();
+    const { row, effect } = s;
+    switch (s.outcome) {
+      case "sent":
+        if (!store.outbox.close(row.id, OUTBOX_SENT, now())) return;
+        if (effect.kind !== "deliver") return;
+        if (s.postedId !== null && effect.messageId === null) {
+          for (const id of effect.records) store.conversations.setPostedId(id, s.postedId);
+        }
+        for (const url of s.asLinks ?? []) {
+          this.#tellSender(effect, "outbox.media_as_link", { url });
+        }
+        if (effect.confirm) this.#tellSender(effect, "outbox.delivered");
+        this.enqueue(afterSent(store, effect, now()));
+        return;
+      case "given-up":
+        if (!store.outbox.close(row.id, OUTBOX_GIVEN_UP, now(), s.reason)) return;
+        if (effect.kind === "amend") return this.#tellAmendFailed(effect);
+        if (effect.kind !== "deliver") return;
+        store.conversations.deleteUnposted(effect.records);
+        afterGivenUp(store, effect);
+        this.#tellSender(effect, "outbox.not_delivered");
+        return;
+      case "retry":
+        store.outbox.retry(row.id, s.nextAt, s.error);
+        return;
+    }
   }
 
   /**

@@ -221,13 +221,21 @@ export class Conversations {
    * large purge (it holds the write lock for one batch at a time).
    */
   deleteBefore(before: number, batch: number = DELETE_BATCH): number {
-    if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError(`bad batch size ${batch}`);
     let total = 0;
     for (;;) {
-      const deleted = Number(this.#deleteBefore.run({ before, limit: batch }).changes);
+      const deleted = this.deleteSomeBefore(before, batch);
       total += deleted;
       if (deleted < batch) return total;
     }
+  }
+
+  /**
+   * Deletes at most `limit` of the records strictly older than `before`, in one statement;
+   * returns how many went (fewer than `limit`: none is left).
+   */
+  deleteSomeBefore(before: number, limit: number): number {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`bad batch size ${limit}`);
+    return Number(this.#deleteBefore.run({ before, limit }).changes);
   }
 }
 

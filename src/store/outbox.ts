@@ -15,6 +15,7 @@ import {
   textOrNull,
   typeOf,
 } from "./types.ts";
+import { LaneHeads } from "./lane_heads.ts";
 
 export const OUTBOX_PENDING = 0;
 export const OUTBOX_SENT = 1;
@@ -99,8 +100,11 @@ export class OutboxTable {
   readonly #rewrite: StatementSync;
   readonly #countPending: StatementSync;
   readonly #pruneClosed: StatementSync;
+  /** The lane heads, kept in memory (lane_heads.ts). */
+  readonly heads: LaneHeads;
 
   constructor(db: DatabaseSync) {
+    this.heads = new LaneHeads(db);
     this.#insert = db.prepare(OUTBOX_SQL.insert);
     this.#due = db.prepare(OUTBOX_SQL.due);
     this.#nextDue = db.prepare(OUTBOX_SQL.nextDue);
@@ -117,33 +121,66 @@ export class OutboxTable {
 
   /** Adds a pending row, due at once; returns its id. */
   insert(network: AccountType, lane: string, payload: string, at: number): number {
-    return Number(this.#insert.run({ network, lane, payload, at }).lastInsertRowid);
+    const id = Number(this.#insert.run({ network, lane, payload, at }).lastInsertRowid);
+    this.heads.added(network, lane, id, at);
+    return id;
   }
 
-  /** The heads of the lanes of `network` that are due at `now`, oldest first. */
+  /**
+   * The heads of the lanes of `network` that are due at `now`, oldest first, found in memory
+   * (lane_heads.ts) and read from the table.
+   */
   due(network: AccountType, now: number, limit = 50): OutboxRow[] {
+    const rows: OutboxRow[] = [];
+    for (const id of this.heads.dueIds(network, now, limit)) {
+      const row = this.get(id);
+      if (row !== undefined && row.state === OUTBOX_PENDING && row.nextAt <= now) {
+        rows.push(row);
+        continue;
+      }
+      // The memory was behind the table: it is read again at the next look.
+      this.heads.invalidate();
+    }
+    return rows;
+  }
+
+  /** The lane heads due at `now` as the table alone says (the reference for the memory). */
+  dueFromTable(network: AccountType, now: number, limit = 50): OutboxRow[] {
     return this.#due.all({ network, now, limit }).map(rowOf);
   }
 
   /** When the next lane head of `network` is due, or null when nothing is pending. */
   nextDueAt(network: AccountType): number | null {
+    return this.heads.nextDueAt(network);
+  }
+
+  /** {@link OutboxTable.nextDueAt} as the table alone says. */
+  nextDueAtFromTable(network: AccountType): number | null {
     const row = this.#nextDue.get({ network });
     return row === undefined ? null : intOrNull(row, "next");
   }
 
   /** Closes a pending row as sent or given up; false when it was not pending. */
   close(id: number, state: OutboxState, at: number, error: string | null = null): boolean {
-    return this.#close.run({ id, state, at, error }).changes > 0;
+    const changed = this.#close.run({ id, state, at, error }).changes > 0;
+    this.heads.closed(id);
+    return changed;
   }
 
   /** Counts an attempt and postpones the row until `nextAt`. */
   retry(id: number, nextAt: number, error: string): boolean {
-    return this.#retry.run({ id, nextAt, error }).changes > 0;
+    return this.#moved(id, nextAt, this.#retry.run({ id, nextAt, error }).changes > 0);
   }
 
   /** Postpones a row until `nextAt` without counting an attempt (it was not tried). */
   defer(id: number, nextAt: number): boolean {
-    return this.#defer.run({ id, nextAt }).changes > 0;
+    return this.#moved(id, nextAt, this.#defer.run({ id, nextAt }).changes > 0);
+  }
+
+  #moved(id: number, nextAt: number, changed: boolean): boolean {
+    if (changed) this.heads.moved(id, nextAt);
+    else this.heads.closed(id);
+    return changed;
   }
 
   /**
@@ -151,7 +188,9 @@ export class OutboxTable {
    * {@link SUSPECT_MARK}); returns how many.
    */
   retryNow(network: AccountType, now: number): number {
-    return Number(this.#retryNow.run({ network, now }).changes);
+    const changed = Number(this.#retryNow.run({ network, now }).changes);
+    if (changed > 0) this.heads.invalidate();
+    return changed;
   }
 
   get(id: number): OutboxRow | undefined {

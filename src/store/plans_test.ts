@@ -11,6 +11,7 @@ import { LEASES_SQL } from "./leases.ts";
 import { META_SQL } from "./meta.ts";
 import { OUTBOX_SQL } from "./outbox.ts";
 import { RECEIPTS_SQL } from "./receipts.ts";
+import { LANE_HEADS_SQL } from "./lane_heads.ts";
 import { USERS_SQL } from "./users.ts";
 
 const TABLES = [
@@ -36,6 +37,7 @@ const ALL: Record<string, Record<string, string>> = {
   meta: META_SQL,
   inbound: INBOUND_SQL,
   outbox: OUTBOX_SQL,
+  laneHeads: LANE_HEADS_SQL,
   cleanup: CLEANUP_SQL,
   bulk: BULK_SQL,
   flood: FLOOD_SQL,

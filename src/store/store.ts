@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { BridgeBlocks } from "./bridge_blocks.ts";
 import { Blocks } from "./blocks.ts";
 import { Bulk } from "./bulk.ts";
@@ -19,6 +19,7 @@ import { LeaseTable } from "./leases.ts";
 import { Meta } from "./meta.ts";
 import { OutboxTable } from "./outbox.ts";
 import { Receipts } from "./receipts.ts";
+import { PurgeSettings } from "./purge_settings.ts";
 import { type Transaction, transactionRunner } from "./transaction.ts";
 import { Users } from "./users.ts";
 
@@ -52,11 +53,13 @@ export class Store implements Disposable {
   readonly bulk: Bulk;
   readonly #db: DatabaseSync;
   readonly #transaction: Transaction;
+  #dataVersion: StatementSync | null = null;
 
   /** Wraps an open, migrated connection (see {@link openStore}). The store owns it. */
   constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#transaction = transactionRunner(db);
+    // A rolled-back transaction may have left writes in the outbox's memory of lane heads.
+    this.#transaction = transactionRunner(db, () => this.outbox.heads.invalidate());
     this.blocks = new Blocks(db);
     this.bridgeBlocks = new BridgeBlocks(db);
     this.conversations = new Conversations(db);
@@ -85,8 +88,17 @@ export class Store implements Disposable {
    * a worker can notice new rows cheaply.
    */
   dataVersion(): number {
-    const row = this.#db.prepare("PRAGMA data_version").get();
+    this.#dataVersion ??= this.#db.prepare("PRAGMA data_version");
+    const row = this.#dataVersion.get();
     return Number(row?.data_version ?? 0);
+  }
+
+  /**
+   * Switches the connection to the settings of a long purge (larger page cache, checkpoints at
+   * the purge's pace) until the returned object is disposed (see purge_settings.ts).
+   */
+  purgeSettings(cacheKib?: number): PurgeSettings {
+    return new PurgeSettings(this.#db, cacheKib);
   }
 
   /** Whether the connection is still open. */

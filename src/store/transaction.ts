@@ -12,8 +12,11 @@ import type { DatabaseSync } from "node:sqlite";
 /** Runs `fn` inside a transaction and returns its result; `fn` must be synchronous. */
 export type Transaction = <T>(fn: () => T) => T;
 
-/** Builds the transaction runner of one connection. */
-export function transactionRunner(db: DatabaseSync): Transaction {
+/**
+ * Builds the transaction runner of one connection; `onRollback` is told after any part of a
+ * transaction was rolled back (what was kept in memory of its writes may be wrong).
+ */
+export function transactionRunner(db: DatabaseSync, onRollback?: () => void): Transaction {
   let depth = 0;
   return <T>(fn: () => T): T => {
     const savepoint = `sp${depth}`;
@@ -28,6 +31,7 @@ export function transactionRunner(db: DatabaseSync): Transaction {
     } catch (error) {
       depth--;
       rollback(db, depth, savepoint);
+      onRollback?.();
       throw error;
     }
     depth--;
@@ -35,6 +39,7 @@ export function transactionRunner(db: DatabaseSync): Transaction {
       db.exec(depth === 0 ? "COMMIT" : `RELEASE ${savepoint}`);
     } catch (error) {
       rollback(db, depth, savepoint);
+      onRollback?.();
       throw error;
     }
     return result;

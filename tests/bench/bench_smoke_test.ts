@@ -14,6 +14,7 @@ const EXPECTED = [
   "core.drain",
   "cleanup.startup",
   "cleanup.purge",
+  "cleanup.slice",
   "cleanup.daily",
   "hostile.worst",
   "startup.small",

@@ -1,14 +1,16 @@
 /**
  * The cleanup the bridge runs at every start, on a large database: `rows` conversation records
- * (the older half past `comm-max-limit-days`) and 10,000 registered users. Two figures per run:
- * the store's purge of old records alone (what src/store/cleanup_bench.ts measures), and the
- * whole start-up step as src/app.ts runs it (retention, list checks over every user, pruning of
- * the dedupe and outbox tables).
+ * (the older half past `comm-max-limit-days`) and 10,000 registered users. Figures per run: the
+ * purge of old records in slices as src/cleanup_run.ts runs it beside the live bots, with its
+ * longest slice (how long the other process may wait for the write lock), and the whole start-up
+ * step (the purge, retention, list checks over every user, pruning of the dedupe and outbox
+ * tables).
  *
  * The file is filled once (not measured); each measurement works on a fresh copy of it.
  */
 import type { DatabaseSync } from "node:sqlite";
 import { runCleanup } from "../../src/core/cleanup.ts";
+import { purgeConversationsInSlices } from "../../src/cleanup_run.ts";
 import { FEDI, openDatabase, XMPP } from "../../src/store/mod.ts";
 import { type CoreRig, openCoreRig } from "./core_rig.ts";
 import type { FigureSet } from "./figures.ts";
@@ -87,8 +89,10 @@ function dailyRecords(rows: number): number {
 
 /** What one run measured (ms). */
 interface CleanupTimes {
-  /** The store's purge of the expired half. */
+  /** The purge of the expired half, in slices as the bridge runs it (src/cleanup_run.ts). */
   readonly purge: number;
+  /** The longest slice of that purge: the longest the other process could wait for the lock. */
+  readonly longestSlice: number;
   /** The rest of the start-up step, once nothing is left to purge. */
   readonly rest: number;
   /** The next day's cleanup step: one day of records expired since. */
@@ -117,13 +121,15 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
  * nearly all its time on), then the start-up step itself with nothing left to purge, then the
  * step of the next day.
  */
-function cleanupRun(template: string, dir: string, rows: number): CleanupTimes {
+async function cleanupRun(template: string, dir: string, rows: number): Promise<CleanupTimes> {
   const path = `${dir}/run.db`;
   Deno.copyFileSync(template, path);
   try {
     const clock = { now: NOW };
     using rig = openCoreRig({ dbPath: path, dir, now: () => clock.now });
-    const purge = timed(() => rig.store.cleanup.purgeConversations(LIMIT));
+    const start = performance.now();
+    const sliced = await purgeConversationsInSlices(rig.store, LIMIT);
+    const purge = { value: sliced.deleted, ms: performance.now() - start };
     if (purge.value !== rows / 2) throw new Error(`purge deleted ${purge.value} of ${rows / 2}`);
     const rest = timed(() => startupStep(rig));
     if (rest.value !== 0) throw new Error(`the start-up step found ${rest.value} more to delete`);
@@ -132,7 +138,7 @@ function cleanupRun(template: string, dir: string, rows: number): CleanupTimes {
     if (daily.value !== dailyRecords(rows)) {
       throw new Error(`the next day's step deleted ${daily.value}, not ${dailyRecords(rows)}`);
     }
-    return { purge: purge.ms, rest: rest.ms, daily: daily.ms };
+    return { purge: purge.ms, longestSlice: sliced.longestMs, rest: rest.ms, daily: daily.ms };
   } finally {
     removeDatabase(path);
   }
@@ -149,16 +155,21 @@ export async function benchStartupCleanup(
     const rows = opts.rows.toLocaleString("en");
     const expired = (opts.rows / 2).toLocaleString("en");
     for (let run = 0; run < opts.runs; run++) {
-      const t = cleanupRun(template, dir, opts.rows);
+      const t = await cleanupRun(template, dir, opts.rows);
       figures.record("cleanup.startup", {
         label: `Start-up cleanup, ${rows} records (half expired) + 10,000 users`,
         unit: "s",
-        target: { op: "<=", value: 1 },
+        target: { op: "<=", value: 5 },
       }, (t.purge + t.rest) / 1000);
       figures.record("cleanup.purge", {
-        label: `  of which the store's purge of ${expired} records`,
+        label: `  of which the purge of ${expired} records, in slices that yield`,
         unit: "s",
       }, t.purge / 1000);
+      figures.record("cleanup.slice", {
+        label: "  longest slice (the other process's longest wait for the write lock)",
+        unit: "ms",
+        target: { op: "<=", value: 50 },
+      }, t.longestSlice);
       figures.record("cleanup.daily", {
         label: `Next day's cleanup (${
           dailyRecords(opts.rows).toLocaleString("en")

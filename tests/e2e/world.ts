@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { loadConfig, type Role } from "../../src/config/mod.ts";
-import { derivePermissions } from "../../src/permissions.ts";
+import { bridgeFlags } from "../../src/permissions.ts";
 import { MastodonTestServer } from "../mastodon/server.ts";
 import type { TestAccount } from "../mastodon/test_api.ts";
 import { type ProsodyServer, startProsody } from "../prosody/harness.ts";
@@ -125,7 +125,7 @@ ${opts.extraConfig ?? ""}`,
   /** The flags `deno task start` derives for these roles: the production set. */
   flags(roles: readonly Role[]): string[] {
     const config = loadConfig({ path: this.configPath, env: {}, roles: [] });
-    return derivePermissions({ config, roles, envFile: this.envPath });
+    return bridgeFlags({ config, roles, envFile: this.envPath });
   }
 
   /**
