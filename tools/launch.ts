@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { ConfigError } from "../src/config/mod.ts";
 import { bridgeFlags } from "../src/permissions.ts";
-import { configFromCli, needsNoConfig, parseCli } from "../main.ts";
+import { type CliOptions, configFromCli, needsNoConfig, parseCli } from "../main.ts";
 import { offlineCompileMessage, runCompile } from "./compile.ts";
 import { readGitCommit, stampBuildInfo } from "./build_info.ts";
 import { EXIT_CONFIG } from "../src/exit_codes.ts";
@@ -47,8 +47,12 @@ export function compileArgs(
   ];
 }
 
-async function launch(argv: string[]): Promise<number> {
-  const [mode, ...rest] = argv;
+/** The launcher's own options, and everything else: the bridge's command line. */
+function splitArgs(rest: string[]): {
+  output: string | undefined;
+  target: string | undefined;
+  bridgeArgs: string[];
+} {
   const { values, tokens } = parseArgs({
     args: rest,
     strict: false,
@@ -64,77 +68,98 @@ async function launch(argv: string[]): Promise<number> {
       if (t.value !== undefined) bridgeArgs.push(t.value);
     } else if (t.kind === "positional") bridgeArgs.push(t.value);
   }
-  let flags: string[];
-  let baked: string[] = [];
+  return {
+    output: values.output as string | undefined,
+    target: values.target as string | undefined,
+    bridgeArgs,
+  };
+}
+
+/** The derived permission flags, and the role flag a one-role binary carries. */
+interface Derived {
+  readonly flags: string[];
+  readonly baked: string[];
+}
+
+/** Derives the permission flags from the configuration and what the bridge will connect to. */
+async function deriveFlags(cli: CliOptions): Promise<Derived> {
+  const { config, envFile } = configFromCli(cli, { credentials: false });
+  // A binary built for both roles may be started as either; one built with --fedi or --xmpp
+  // carries that role's network only, and the role flag on its command line.
+  const roles = cli.roles;
+  const baked = roles.length === 1 ? [`--${roles[0]}`] : [];
+  const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
+  const netRoles = cli.importOldDb !== undefined ? [] : roles;
+  // The SRV targets and the announced streaming host: what the bridge will connect to.
+  const found = await discover(config, netRoles);
+  for (const line of describeDiscovery(config, netRoles, found)) console.error(line);
+  const flags = bridgeFlags({
+    config,
+    roles: netRoles,
+    envFile,
+    extraRead,
+    xmppTargets: found.xmppTargets,
+    nameServers: found.nameServers,
+    streamingUrl: found.streamingUrl,
+    credentialsDirectory: credentialsDirectory(),
+  });
+  return { flags, baked };
+}
+
+/** The exit code of a configuration or command-line error; anything else is thrown again. */
+function exitCodeOf(e: unknown): number {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    return EXIT_CONFIG;
+  }
+  if (e instanceof TypeError) {
+    console.error(`${e.message}\nSee --help for the options.`);
+    return 2;
+  }
+  throw e;
+}
+
+/** Runs main.ts with no permissions to derive (`--help`, `--version`, `--print-*`). */
+async function runUnderived(bridgeArgs: string[]): Promise<number> {
+  // Nothing to derive: these read no file and connect nowhere.
+  const child = new Deno.Command("deno", {
+    args: ["run", "--quiet", "--no-prompt", `${ROOT}main.ts`, ...bridgeArgs],
+  }).spawn();
+  return (await child.status).code;
+}
+
+/** Type-checks main.ts, then compiles it with the derived flags baked in. */
+async function compile(
+  derived: Derived,
+  output: string | undefined,
+  target: string | undefined,
+): Promise<number> {
+  // The heap limits in `flags` are the bridge's, and deno compile would run its own type check
+  // under them: the check runs first, on its own, and the compile skips it.
+  const check = await new Deno.Command("deno", {
+    args: ["check", "--quiet", `${ROOT}main.ts`],
+  }).spawn().status;
+  if (!check.success) return check.code;
+  const args = compileArgs(
+    ["--no-check", ...derived.flags],
+    output ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
+    target,
+    derived.baked,
+  );
+  // The binary names its commit in --version; the source file is put back afterwards.
+  const restore = stampBuildInfo(readGitCommit());
+  let result;
   try {
-    const cli = parseCli(bridgeArgs);
-    if (needsNoConfig(cli)) {
-      // Nothing to derive: these read no file and connect nowhere.
-      const child = new Deno.Command("deno", {
-        args: ["run", "--quiet", "--no-prompt", `${ROOT}main.ts`, ...bridgeArgs],
-      }).spawn();
-      return (await child.status).code;
-    }
-    const { config, envFile } = configFromCli(cli, { credentials: false });
-    // A binary built for both roles may be started as either; one built with --fedi or --xmpp
-    // carries that role's network only, and the role flag on its command line.
-    const roles = cli.roles;
-    if (roles.length === 1) baked = [`--${roles[0]}`];
-    const extraRead = cli.importOldDb !== undefined ? [resolve(cli.importOldDb)] : [];
-    const netRoles = cli.importOldDb !== undefined ? [] : roles;
-    // The SRV targets and the announced streaming host: what the bridge will connect to.
-    const found = await discover(config, netRoles);
-    for (const line of describeDiscovery(config, netRoles, found)) console.error(line);
-    flags = bridgeFlags({
-      config,
-      roles: netRoles,
-      envFile,
-      extraRead,
-      xmppTargets: found.xmppTargets,
-      nameServers: found.nameServers,
-      streamingUrl: found.streamingUrl,
-      credentialsDirectory: credentialsDirectory(),
-    });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return EXIT_CONFIG;
-    }
-    if (e instanceof TypeError) {
-      console.error(`${e.message}\nSee --help for the options.`);
-      return 2;
-    }
-    throw e;
+    result = await runCompile(args);
+  } finally {
+    restore();
   }
-  if (mode === "flags" || mode === "compile-flags") {
-    console.log(flags.join("\n"));
-    return 0;
-  }
-  if (mode === "compile") {
-    const target = values.target as string | undefined;
-    // The heap limits in `flags` are the bridge's, and deno compile would run its own type check
-    // under them: the check runs first, on its own, and the compile skips it.
-    const check = await new Deno.Command("deno", {
-      args: ["check", "--quiet", `${ROOT}main.ts`],
-    }).spawn().status;
-    if (!check.success) return check.code;
-    const args = compileArgs(
-      ["--no-check", ...flags],
-      values.output as string | undefined ?? `${ROOT}dist/bin/xmpp-ap-bridge`,
-      target,
-      baked,
-    );
-    // The binary names its commit in --version; the source file is put back afterwards.
-    const restore = stampBuildInfo(readGitCommit());
-    let result;
-    try {
-      result = await runCompile(args);
-    } finally {
-      restore();
-    }
-    if (result.offline) console.error(offlineCompileMessage(target));
-    return result.code;
-  }
+  if (result.offline) console.error(offlineCompileMessage(target));
+  return result.code;
+}
+
+/** Runs main.ts under the derived flags, passing the stop signals on. */
+async function run(flags: string[], bridgeArgs: string[]): Promise<number> {
   // --no-prompt: a host outside the set is refused (and reported), never offered at a prompt.
   const args = ["run", "--no-prompt", ...flags, `${ROOT}main.ts`, ...bridgeArgs];
   const child = new Deno.Command("deno", { args, stdin: "inherit" }).spawn();
@@ -142,6 +167,25 @@ async function launch(argv: string[]): Promise<number> {
     Deno.addSignalListener(sig, () => child.kill(sig));
   }
   return (await child.status).code;
+}
+
+async function launch(argv: string[]): Promise<number> {
+  const [mode, ...rest] = argv;
+  const { output, target, bridgeArgs } = splitArgs(rest);
+  let derived: Derived;
+  try {
+    const cli = parseCli(bridgeArgs);
+    if (needsNoConfig(cli)) return await runUnderived(bridgeArgs);
+    derived = await deriveFlags(cli);
+  } catch (e) {
+    return exitCodeOf(e);
+  }
+  if (mode === "flags" || mode === "compile-flags") {
+    console.log(derived.flags.join("\n"));
+    return 0;
+  }
+  if (mode === "compile") return await compile(derived, output, target);
+  return await run(derived.flags, bridgeArgs);
 }
 
 if (import.meta.main) {

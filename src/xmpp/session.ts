@@ -21,57 +21,34 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { AckTracker, type Delivery } from "./ack_tracker.ts";
-import { AttemptWatch } from "./attempt.ts";
-import { backoffDelay } from "./backoff.ts";
-import { destroySocket, openClient } from "./client.ts";
-import { capsElement, capsVer, discoInfo } from "./disco.ts";
-import { describeError, isPermanentConnectError } from "./errors.ts";
+import type { AckTracker, Delivery } from "./ack_tracker.ts";
+import type { SessionKind } from "./attempt.ts";
+import { destroySocket } from "./client.ts";
+import { Connector } from "./connector.ts";
+import { capsVer } from "./disco.ts";
+import { describeError } from "./errors.ts";
 import { wireJid } from "../text/address.ts";
-import { isPermissionError, PermissionRefusedError } from "../permission_error.ts";
 import { bareJid } from "./jid.ts";
-import { NS } from "./ns.ts";
-import { Pinger, type PingOutcome } from "./pinger.ts";
-import { PoisonGuard, type SmQueue } from "./poison.ts";
-import { Roster, rosterEntries } from "./roster.ts";
+import { Pinger } from "./pinger.ts";
+import { Roster } from "./roster.ts";
+import {
+  listenLink,
+  listenStanzas,
+  pingServer,
+  type SessionOptions,
+  type StanzaHandler,
+  wireClient,
+} from "./session_wiring.ts";
 import { SmNegotiation } from "./sm_negotiation.ts";
-import type { SmStateStore } from "./sm_state.ts";
-import { StreamKeeper } from "./stream_keeper.ts";
-import type { Clock, TimerHandle } from "../core/ports.ts";
+import type { StreamKeeper } from "./stream_keeper.ts";
 import { withTimeout } from "../time/clock.ts";
 import { trustCaFile } from "./tls_trust.ts";
-import type { XmppTuning } from "./tuning.ts";
-import { element, type XmlElement, type XmppClient } from "./xml.ts";
+import type { XmlElement, XmppClient } from "./xml.ts";
 
 /** What listeners of the session hear. */
 export type SessionEvent = "online" | "resumed" | "offline" | "stopped";
 
-export interface SessionOptions {
-  /** The bot's bare JID. */
-  readonly jid: string;
-  readonly password: string;
-  /**
-   * `xmpp://host:port` (STARTTLS) or `xmpps://host:port` (direct TLS); or a function giving
-   * the service for each attempt (the SRV targets in turn, see srv.ts).
-   */
-  readonly service: string | (() => Promise<string>);
-  readonly resource: string;
-  /** PEM file of a private CA to trust for the connection, or null. */
-  readonly caFile: string | null;
-  readonly log: Logger;
-  readonly timers: Clock;
-  /** [0, 1) for the backoff jitter. */
-  readonly random: () => number;
-  readonly tuning: XmppTuning;
-  /** Where the XEP-0198 state is kept between runs. */
-  readonly smStore: SmStateStore;
-}
-
-/**
- * Receives a message or presence. `done` must be called once its handling is complete (the
- * core committed it, or it was ignored): only then is it acknowledged to the server.
- */
-export type StanzaHandler = (stanza: XmlElement, done: () => void) => void;
+export type { SessionOptions, StanzaHandler };
 
 export class XmppSession {
   /** The roster as the server last told it. */
@@ -85,16 +62,12 @@ export class XmppSession {
   readonly #listeners = new Set<(event: SessionEvent) => void>();
   #stanzaHandler: StanzaHandler = (_stanza, done) => done();
   readonly #keeper: StreamKeeper;
-  /** Whether the roster was fetched in this process (a resumed session needs it once). */
-  #rosterLoaded = false;
   #capsVer = "";
   #ready = false;
   #stopped = false;
-  #attempt: Promise<void> | null = null;
-  #failures = 0;
-  #reconnectTimer: TimerHandle | null = null;
+  /** The connection attempts, and the promise start() returns (connector.ts). */
+  readonly #connector: Connector;
   readonly #pinger: Pinger;
-  #first: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   /** Whether the last stream features offered XEP-0198. */
   readonly #sm: SmNegotiation;
 
@@ -104,42 +77,49 @@ export class XmppSession {
     this.jid = bareJid(options.jid);
     // On the wire (stream `to`, TLS name, pings) the domain is in U-labels, as RFC 7622 asks.
     this.domain = wireJid(this.jid).slice(this.jid.indexOf("@") + 1);
-    this.#xmpp = openClient({
+    ({ xmpp: this.#xmpp, keeper: this.#keeper, tracker: this.#tracker } = wireClient({
+      ...options,
       jid: this.jid,
-      password: options.password,
       domain: this.domain,
-      // Each attempt names its service (connect(service)); this one is only the default.
-      service: typeof options.service === "string" ? options.service : "",
-      resource: options.resource,
-      stepTimeoutMs: options.tuning.stepTimeoutMs,
-      ackRequestDelayMs: options.tuning.ackRequestDelayMs,
-    });
-    this.#keeper = new StreamKeeper(this.#xmpp, {
-      jid: this.jid,
-      store: options.smStore,
-      log: options.log,
-    });
-    this.#tracker = new AckTracker(
-      this.#xmpp.streamManagement,
-      options.timers,
-      options.tuning.ackTimeoutMs,
-      { size: options.tuning.sendWindow, ask: () => this.#requestAck() },
-    );
-    // A stanza the server rejects as malformed is not resent by the session (poison.ts).
-    new PoisonGuard(
-      this.#xmpp,
-      this.#xmpp.streamManagement as unknown as SmQueue,
-      this.#tracker,
-      this.#log,
-    );
+    }));
     this.#pinger = new Pinger(
       options.timers,
       options.tuning.pingIntervalMs,
-      () => this.#ping(),
+      () =>
+        pingServer(this.#xmpp, {
+          domain: this.domain,
+          timeoutMs: options.tuning.pingTimeoutMs,
+          ready: () => this.#ready,
+          log: this.#log,
+        }),
       () => destroySocket(this.#xmpp.socket),
     );
     this.#sm = new SmNegotiation(this.#xmpp);
-    this.#listen();
+    this.#connector = new Connector(
+      this.#xmpp,
+      {
+        ...options,
+        jid: this.jid,
+        domain: this.domain,
+        roster: this.roster,
+        capsVer: () => this.#capsVer,
+        sm: this.#sm,
+      },
+      {
+        stopped: () => this.#stopped,
+        up: (kind) => this.#up(kind),
+        giveUp: () => void this.stop(),
+      },
+    );
+    listenLink(this.#xmpp, this.#log, () => this.#lost());
+    listenStanzas(this.#xmpp, {
+      jid: this.jid,
+      roster: this.roster,
+      keeper: this.#keeper,
+      handler: (stanza, done) => this.#stanzaHandler(stanza, done),
+      capsVer: () => this.#capsVer,
+      log: this.#log,
+    });
   }
 
   /** Whether a session is up (new or resumed) and announced. */
@@ -178,18 +158,14 @@ export class XmppSession {
    * keeps retrying with backoff. Later losses are always retried.
    */
   async start(): Promise<void> {
-    if (this.#first !== null || this.#stopped) throw new Error("start() was called already");
+    if (this.#connector.starting || this.#stopped) throw new Error("start() was called already");
     if (this.#o.caFile !== null) await trustCaFile(this.#o.caFile);
     this.#capsVer = await capsVer();
     const saved = this.#keeper.restore();
     if (saved !== null) {
       this.#log.info("trying to resume the XMPP stream of the previous run", { h: saved.h });
     }
-    const first = new Promise<void>((resolve, reject) => {
-      this.#first = { resolve, reject };
-    });
-    this.#connect();
-    return first;
+    return this.#connector.start();
   }
 
   /**
@@ -210,10 +186,6 @@ export class XmppSession {
     if (!sm.enabled && !sm.enableSent) this.#tracker.settle(stanza, { ok: true });
     else this.#tracker.written();
     return outcome;
-  }
-
-  #requestAck(): void {
-    this.#xmpp.send(element("r", { xmlns: NS.sm })).catch(() => {});
   }
 
   /** Sends a stanza whose fate does not matter (a receipt); false when it could not be written. */
@@ -241,8 +213,7 @@ export class XmppSession {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#ready = false;
-    if (this.#reconnectTimer !== null) this.#o.timers.clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
+    this.#connector.cancel();
     this.#pinger.stop();
     // Whether a stream is up now: only closing that one ends the server's session. A link that
     // is already down leaves the session held by the server, for the next run to resume.
@@ -265,138 +236,23 @@ export class XmppSession {
       }
     }
     destroySocket(this.#xmpp.socket);
-    await this.#attempt;
+    await this.#connector.attempt;
     this.#tracker.close("the XMPP bot stopped");
-    this.#first?.reject(new Error("the XMPP session was stopped before it came online"));
-    this.#first = null;
+    this.#connector.abandon(new Error("the XMPP session was stopped before it came online"));
     this.#log.info("XMPP session closed");
     this.#emit("stopped");
   }
 
-  #connect(): void {
-    if (this.#stopped || this.#attempt !== null) return;
-    this.#attempt = this.#runAttempt().finally(() => {
-      this.#attempt = null;
-    });
-  }
-
-  async #runAttempt(): Promise<void> {
-    const { tuning, timers } = this.#o;
-    const sm = this.#xmpp.streamManagement;
-    const watch = new AttemptWatch(this.#xmpp, sm, timers, tuning.sessionTimeoutMs);
-    let service = typeof this.#o.service === "string" ? this.#o.service : "";
-    try {
-      if (typeof this.#o.service !== "string") service = await this.#o.service();
-      this.#log.debug("connecting to {service}", { service });
-      await watch.guard(this.#xmpp.connect(service));
-      await watch.guard(this.#xmpp.open({ domain: this.domain }));
-      const kind = await watch.session;
-      if (kind === "online") await watch.guard(this.#announce());
-      // The session of a previous run: the server still has our presence, but this process
-      // has no roster yet.
-      else if (!this.#rosterLoaded) await watch.guard(this.#fetchRoster());
-      watch.close();
-      if (this.#stopped) return;
-      this.#failures = 0;
-      this.#ready = true;
-      this.#log.info(
-        kind === "online" ? "XMPP session online as {jid}" : "XMPP session resumed as {jid}",
-        { jid: this.jid, streamManagement: sm.enabled },
-      );
-      this.#first?.resolve();
-      this.#first = null;
-      this.#pinger.start();
-      this.#emit(kind);
-    } catch (error) {
-      watch.close();
-      if (this.#stopped) return;
-      destroySocket(this.#xmpp.socket);
-      if (this.#first !== null && isPermissionError(error)) {
-        // The permission set will never allow it: say which setting leads there, and stop.
-        const refused = new PermissionRefusedError(
-          `the permission set does not allow connecting to ${service || this.domain} ` +
-            `(${describeError(error)}): the XMPP server's SRV records or xmpp-host changed ` +
-            `since the permissions were derived; run "deno task flags" or "deno task compile" ` +
-            `again, or set xmpp-host and xmpp-port`,
-          { cause: error },
-        );
-        // Not logged here: the caller reports it once, as the reason the process stops.
-        this.#first.reject(refused);
-        this.#first = null;
-        void this.stop();
-        return;
-      }
-      if (this.#first !== null && isPermanentConnectError(error)) {
-        this.#log.error("cannot log in to XMPP as {jid} at {service}: {error}", {
-          jid: this.jid,
-          service: this.#o.service,
-          error: describeError(error),
-        });
-        this.#first.reject(error);
-        this.#first = null;
-        // Retrying cannot help: give up (stop() waits for this attempt, so do not await it).
-        void this.stop();
-        return;
-      }
-      const delay = this.#scheduleReconnect();
-      this.#log.warning(
-        "XMPP connection to {service} failed: {error}; next try in {delay} ms",
-        {
-          service,
-          error: describeError(error),
-          delay,
-          attempt: this.#failures,
-        },
-      );
-    }
-  }
-
-  /** A new session: roster first, then presence, then wait until XEP-0198 is settled. */
-  async #announce(): Promise<void> {
-    await this.#fetchRoster();
-    await this.#xmpp.send(element("presence", {}, capsElement(this.#capsVer)));
-    await this.#sm.settled();
-  }
-
-  async #fetchRoster(): Promise<void> {
-    const result = await this.#xmpp.iqCaller.request(
-      element("iq", { type: "get" }, element("query", { xmlns: NS.roster })),
-      this.#o.tuning.requestTimeoutMs,
+  /** A session is up and announced: ready, start() resolved, pings on, listeners told. */
+  #up(kind: SessionKind): void {
+    this.#ready = true;
+    this.#log.info(
+      kind === "online" ? "XMPP session online as {jid}" : "XMPP session resumed as {jid}",
+      { jid: this.jid, streamManagement: this.#xmpp.streamManagement.enabled },
     );
-    this.roster.replace(rosterEntries(result.getChild("query", NS.roster)));
-    this.#rosterLoaded = true;
-  }
-
-  /**
-   * Schedules the next attempt after a backoff delay that grows with each consecutive failure;
-   * returns the delay, or null when one is scheduled already (or the session is stopped).
-   */
-  #scheduleReconnect(): number | null {
-    if (this.#stopped || this.#reconnectTimer !== null) return null;
-    this.#failures++;
-    const delay = backoffDelay(this.#failures, this.#o.tuning.backoff, this.#o.random);
-    this.#reconnectTimer = this.#o.timers.setTimeout(() => {
-      this.#reconnectTimer = null;
-      this.#connect();
-    }, delay);
-    return delay;
-  }
-
-  /** One ping: an answer, even an error, proves the link alive; silence or no write does not. */
-  async #ping(): Promise<PingOutcome> {
-    if (!this.#ready) return "alive";
-    const iq = element("iq", { type: "get", to: this.domain }, element("ping", { xmlns: NS.ping }));
-    try {
-      await this.#xmpp.iqCaller.request(iq, this.#o.tuning.pingTimeoutMs);
-      return "alive";
-    } catch (error) {
-      if ((error as { name?: unknown }).name === "StanzaError") return "alive";
-      if (!this.#ready) return "alive";
-      this.#log.warning("the XMPP server did not answer a ping ({error}); reconnecting", {
-        error: describeError(error),
-      });
-      return "dead";
-    }
+    this.#connector.started();
+    this.#pinger.start();
+    this.#emit(kind);
   }
 
   #emit(event: SessionEvent): void {
@@ -409,72 +265,18 @@ export class XmppSession {
     }
   }
 
-  #listen(): void {
-    this.#listenLink();
-    this.#listenStanzas();
-  }
-
-  /** Client errors and status to the log; a lost link schedules the next attempt. */
-  #listenLink(): void {
-    const x = this.#xmpp;
-    // Without an `error` listener the emitter would throw; failures of an attempt are handled
-    // by its AttemptWatch, the rest only logged (a lost link also emits `disconnect`).
-    x.on("error", (error: unknown) => {
-      // A stream error (`conflict`: another client took our resource; `system-shutdown`...)
-      // is worth the operator's attention; the rest shows as a failed attempt or a lost link.
-      const level = (error as { name?: unknown }).name === "StreamError" ? "warning" : "debug";
-      this.#log[level]("XMPP client error: {error}", { error: describeError(error) });
-    });
-    x.on("status", (status: string) => this.#log.debug("XMPP status {status}", { status }));
-    x.on("disconnect", () => {
-      const wasReady = this.#ready;
-      this.#ready = false;
-      this.#pinger.stop();
-      this.#sm.settle();
-      if (this.#stopped) return;
-      if (wasReady) {
-        this.#log.warning("lost the XMPP connection; reconnecting");
-        this.#emit("offline");
-      }
-      // During an attempt, the attempt schedules the next one itself.
-      if (this.#attempt === null) this.#scheduleReconnect();
-    });
-  }
-
-  /** Messages and presences to the handler; roster pushes and disco#info answered. */
-  #listenStanzas(): void {
-    const x = this.#xmpp;
-    x.on("stanza", (stanza: XmlElement) => {
-      if (!stanza.is("message") && !stanza.is("presence")) return;
-      const ticket = this.#keeper.ticketOf(stanza);
-      let completed = false;
-      const done = () => {
-        if (completed) return;
-        completed = true;
-        this.#keeper.complete(ticket);
-      };
-      try {
-        this.#stanzaHandler(stanza, done);
-      } catch (error) {
-        done();
-        // Thrown here, it would break the client's parser: log it and go on.
-        this.#log.error("handling a <{name}/> failed: {error}", {
-          name: stanza.name,
-          error: describeError(error),
-        });
-      }
-    });
-    x.iqCallee.set(NS.roster, "query", (ctx) => {
-      // Pushes come from our own account (or without `from`); refuse them from anyone else.
-      const from = ctx.stanza.attrs.from;
-      if (from !== undefined && bareJid(from) !== this.jid) return undefined;
-      this.roster.update(rosterEntries(ctx.element));
-      return true;
-    });
-    x.iqCallee.get(
-      NS.discoInfo,
-      "query",
-      (ctx) => discoInfo(ctx.element.attrs.node, this.#capsVer),
-    );
+  /** The link dropped: not ready until the next session, which is scheduled. */
+  #lost(): void {
+    const wasReady = this.#ready;
+    this.#ready = false;
+    this.#pinger.stop();
+    this.#sm.settle();
+    if (this.#stopped) return;
+    if (wasReady) {
+      this.#log.warning("lost the XMPP connection; reconnecting");
+      this.#emit("offline");
+    }
+    // During an attempt, the attempt schedules the next one itself.
+    if (this.#connector.attempt === null) this.#connector.scheduleReconnect();
   }
 }
