@@ -214,23 +214,15 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     try {
       conn = this.#openStream();
     } catch (e) {
+      // The permission set will never allow this host: stop, naming the key (the caller exits
+      // with code 77), rather than retrying forever. A bad address is retried after the backoff.
       if (isPermissionError(e)) {
-        // The permission set will never allow this host: stop, naming the key (the caller
-        // exits with code 77), rather than retrying forever.
-        this.#ready.reject(
-          new PermissionRefusedError(
-            `the permission set does not allow the streaming API at ${this.#streamingUrl} ` +
-              `(${errorText(e)}). The server announces its streaming on a host the permissions ` +
-              `were not derived for: run "deno task flags" or "deno task compile" again, or ` +
-              `set ap-streaming-url to the address to use and derive the permissions again`,
-            { cause: e },
-          ),
-        );
+        this.#ready.reject(streamingRefused(url, e));
         this.#abort.abort();
-        return null;
-      }
-      // A bad address: logged, and tried again after the backoff.
-      this.#log.error("Cannot open the stream at {url}: {error}", { url, error: errorText(e) });
+      } else {this.#log.error("Cannot open the stream at {url}: {error}", {
+          url,
+          error: errorText(e),
+        });}
       return null;
     }
     this.#conn = conn;
@@ -313,4 +305,15 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     await this.inlet.idle();
     await conn?.settled(2000);
   }
+}
+
+/** The one error a streaming host outside the permission set ends the start with. */
+function streamingRefused(url: string | null, e: unknown): PermissionRefusedError {
+  return new PermissionRefusedError(
+    `the permission set does not allow the streaming API at ${url} (${errorText(e)}). The ` +
+      `server announces its streaming on a host the permissions were not derived for: run ` +
+      `"deno task flags" or "deno task compile" again, or set ap-streaming-url to the address ` +
+      `to use and derive the permissions again`,
+    { cause: e },
+  );
 }
