@@ -135,31 +135,34 @@ function logFormatOf(value: string | undefined): LogFormat {
   return format as LogFormat;
 }
 
+/** The command line's options, for `parseArgs`. */
+const CLI_OPTIONS = {
+  config: { type: "string", short: "c" },
+  "env-file": { type: "string" },
+  fedi: { type: "boolean" },
+  xmpp: { type: "boolean" },
+  check: { type: "boolean" },
+  status: { type: "boolean" },
+  "max-outbox-age": { type: "string" },
+  online: { type: "boolean" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  "import-old-db": { type: "string" },
+  "time-zone": { type: "string" },
+  "print-config": { type: "boolean" },
+  "print-unit": { type: "string" },
+  "print-env": { type: "boolean" },
+} as const;
+
 /** Parses the command line; throws a `TypeError` naming the bad flag. */
 export function parseCli(args: readonly string[]): CliOptions {
   const { values, positionals } = parseArgs({
     args: [...args],
     strict: true,
     allowPositionals: true,
-    options: {
-      config: { type: "string", short: "c" },
-      "env-file": { type: "string" },
-      fedi: { type: "boolean" },
-      xmpp: { type: "boolean" },
-      check: { type: "boolean" },
-      status: { type: "boolean" },
-      "max-outbox-age": { type: "string" },
-      online: { type: "boolean" },
-      "log-level": { type: "string" },
-      "log-format": { type: "string" },
-      version: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-      "import-old-db": { type: "string" },
-      "time-zone": { type: "string" },
-      "print-config": { type: "boolean" },
-      "print-unit": { type: "string" },
-      "print-env": { type: "boolean" },
-    },
+    options: CLI_OPTIONS,
   });
   if (positionals.length > 0) throw new TypeError(`Unexpected argument '${positionals[0]}'`);
   const level = values["log-level"];

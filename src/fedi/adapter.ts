@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fediSessionEvents } from "../health/session_events.ts";
 import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
 import { FEDI } from "../core/types.ts";
 import type { Store } from "../store/mod.ts";
@@ -78,18 +79,7 @@ export function fediAdapter(o: FediAdapterOptions): FediAdapter {
       bot.addEventListener("reconnected", onEvent);
       return () => bot.removeEventListener("reconnected", onEvent);
     },
-    session(listener) {
-      const live = () => listener("live");
-      const down = () => listener("down");
-      bot.addEventListener("ready", live);
-      bot.addEventListener("reconnected", live);
-      bot.addEventListener("disconnected", down);
-      return () => {
-        bot.removeEventListener("ready", live);
-        bot.removeEventListener("reconnected", live);
-        bot.removeEventListener("disconnected", down);
-      };
-    },
+    session: (listener) => fediSessionEvents(bot, listener),
     async [Symbol.asyncDispose]() {
       refresh[Symbol.dispose]();
       await bot[Symbol.asyncDispose]();

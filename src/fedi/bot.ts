@@ -1,29 +1,13 @@
 /**
- * The Fediverse bot's inbound side: sign in, read the server's limits and domain blocks, then keep
- * a stream of notifications going for as long as it lives, catching up on what it missed before
- * relying on the stream again, every time.
- *
- * The life of a connection:
- * 1. open the WebSocket and subscribe (masto);
- * 2. catch up: fetch the notifications after the marker, while events from the new stream wait;
- * 3. live: stream events are handled as they come; a reconciliation (a catch-up while live) runs
- *    every `reconcileIntervalMs` and `reconcileSettleMs` after a burst of events has ended (but
- *    not sooner than `reconcileMinGapMs` after the previous pass), and takes up what the stream
- *    skipped or lost; a watchdog runs a catch-up when the stream has been quiet for
- *    `stallTimeoutMs`, and if that catch-up (or a reconciliation since the stream's last sign of
- *    life) finds notifications the stream should have brought, the stream is stalled: it is
- *    dropped and replaced;
- * 4. the connection ends (server gone, network cut, stall): "disconnected", then a new attempt
- *    after an exponential backoff with jitter. Attempts that cannot open a stream still run a
- *    catch-up, so messages keep flowing (slowly) while only the streaming side is broken.
- *
- * Mastodon sends no heartbeat a WebSocket client can see (its pings are answered below the API),
- * so a quiet stream cannot be told from a dead one by waiting; the watchdog's catch-up tells.
- *
- * Events (an EventTarget): `ready` (first time live), `disconnected`, `reconnected`, `stall`,
- * `notification` (a CustomEvent, detail {@link NotificationEventDetail}) after each one, and
- * `reconciled` (a CustomEvent, detail: how many notifications the pass took up) after each
- * reconciliation of a live stream.
+ * The Fediverse bot's inbound side: sign in, then keep a stream of notifications going, catching
+ * up on what it missed before relying on the stream again, every time. A connection: open and
+ * subscribe (masto); catch up (fetch after the marker while the new stream's events wait); live
+ * (events handled as they come; reconciliations, live_timers.ts, take up what the stream lost; a
+ * quiet stream is checked by a catch-up, which drops it if it missed something: Mastodon sends no
+ * heartbeat a WebSocket client sees); ended ("disconnected", a new attempt after a backoff with
+ * jitter; attempts that cannot open a stream still catch up, so messages keep flowing).
+ * Events: `ready`, `disconnected`, `reconnected`, `stall`, `notification` (detail
+ * {@link NotificationEventDetail}), `reconciled` (detail: how many were taken up).
  *
  * @module
  */
@@ -33,14 +17,14 @@ import { CatchUpQueue, DEFAULT_OVERLAP } from "./catch_up.ts";
 import { NotificationInlet } from "./inbound.ts";
 import type { ReadContext } from "./notification.ts";
 import type { BotIdentity } from "./server_info.ts";
-import { isPermissionError, PermissionRefusedError } from "../permission_error.ts";
+import { isPermissionError } from "../permission_error.ts";
 import { StreamConnection } from "./stream.ts";
 import { backoffDelay } from "../time/retry.ts";
 import { sleep } from "../time/clock.ts";
 import type { Clock } from "../core/ports.ts";
 import { errorText } from "../text/errors.ts";
 import { type FediBotOptions, type NotificationEventDetail, STABLE_MS } from "./bot_options.ts";
-import { signIn } from "./sign_in.ts";
+import { signIn, streamingRefused } from "./sign_in.ts";
 
 export type { FediBotOptions, NotificationEventDetail } from "./bot_options.ts";
 import { FailedRetry, ReconcilePlan, StallWatchdog } from "./live_timers.ts";
@@ -255,15 +239,7 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     this.#armWatchdog(conn);
     this.#live = conn;
     this.#planReconcile();
-    if (this.#everLive) {
-      this.#log.info("Stream reconnected");
-      this.dispatchEvent(new Event("reconnected"));
-    } else {
-      this.#everLive = true;
-      this.#log.info("Stream connected; the Fediverse bot is live");
-      this.#ready.resolve();
-      this.dispatchEvent(new Event("ready"));
-    }
+    this.#announceLive();
     const reason = await conn.ended;
     this.#watch.disarm();
     this.#live = null;
@@ -271,6 +247,19 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     if (!this.closed) this.#log.warning("Stream lost: {reason}", { reason });
     await conn.settled(2000);
     return this.#timers.now() - liveSince;
+  }
+
+  /** The stream is live: `ready` the first time, `reconnected` after. */
+  #announceLive(): void {
+    if (this.#everLive) {
+      this.#log.info("Stream reconnected");
+      this.dispatchEvent(new Event("reconnected"));
+      return;
+    }
+    this.#everLive = true;
+    this.#log.info("Stream connected; the Fediverse bot is live");
+    this.#ready.resolve();
+    this.dispatchEvent(new Event("ready"));
   }
 
   #armWatchdog(conn: StreamConnection): void {
@@ -305,15 +294,4 @@ export class FediBot extends EventTarget implements AsyncDisposable {
     await this.inlet.idle();
     await conn?.settled(2000);
   }
-}
-
-/** The one error a streaming host outside the permission set ends the start with. */
-function streamingRefused(url: string | null, e: unknown): PermissionRefusedError {
-  return new PermissionRefusedError(
-    `the permission set does not allow the streaming API at ${url} (${errorText(e)}). The ` +
-      `server announces its streaming on a host the permissions were not derived for: run ` +
-      `"deno task flags" or "deno task compile" again, or set ap-streaming-url to the address ` +
-      `to use and derive the permissions again`,
-    { cause: e },
-  );
 }

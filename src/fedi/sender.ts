@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { NOTICE_MAX_PARTS, partKey } from "./parts.ts";
 import type { Logger } from "@logtape/logtape";
 import type { Config } from "../config/mod.ts";
 import { failed, type FediLimits, type SaveProgress, sent } from "../core/ports.ts";
@@ -34,13 +35,7 @@ import type { Clock } from "../core/ports.ts";
 import { systemClock } from "../time/clock.ts";
 import { MediaUploader } from "./media.ts";
 
-/** The most statuses one notice of the bot becomes (a help text is far shorter). */
-export const NOTICE_MAX_PARTS = 12;
-
-/** The Idempotency-Key of part `index` (from 0) of a thread: the row's key for the first. */
-export function partKey(key: string, index: number): string {
-  return index === 0 ? key : `${key}-${index + 1}`;
-}
+export { NOTICE_MAX_PARTS, partKey } from "./parts.ts";
 
 type Notice = Extract<Effect, { kind: "notice" }>;
 type Deliver = Extract<Effect, { kind: "deliver" }>;

@@ -83,3 +83,14 @@ export async function signIn(
     }
   }
 }
+
+/** The one error a streaming host outside the permission set ends the start with. */
+export function streamingRefused(url: string | null, e: unknown): PermissionRefusedError {
+  return new PermissionRefusedError(
+    `the permission set does not allow the streaming API at ${url} (${errorText(e)}). The ` +
+      `server announces its streaming on a host the permissions were not derived for: run ` +
+      `"deno task flags" or "deno task compile" again, or set ap-streaming-url to the address ` +
+      `to use and derive the permissions again`,
+    { cause: e },
+  );
+}

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { fediSessionEvents, xmppSessionEvents } from "./session_events.ts";
 import type { Store } from "../store/mod.ts";
 import { FEDI, XMPP } from "../store/types.ts";
 
@@ -88,29 +89,12 @@ export class HealthBoard {
 
 /** Follows a Fediverse bot's events (`ready`, `reconnected`, `disconnected`). */
 export function fediWatch(bot: EventTarget): SessionWatch {
-  return (set) => {
-    const live = () => set("live");
-    const down = () => set("down");
-    bot.addEventListener("ready", live);
-    bot.addEventListener("reconnected", live);
-    bot.addEventListener("disconnected", down);
-    return () => {
-      bot.removeEventListener("ready", live);
-      bot.removeEventListener("reconnected", live);
-      bot.removeEventListener("disconnected", down);
-    };
-  };
+  return (set) => fediSessionEvents(bot, set);
 }
 
 /** Follows an XMPP bot's session events (`online`, `resumed`, `offline`, `stopped`). */
 export function xmppWatch(
   bot: { onEvent(listener: (event: string) => void): () => void; readonly ready: boolean },
 ): SessionWatch {
-  return (set) => {
-    if (bot.ready) set("live");
-    return bot.onEvent((event) => {
-      if (event === "online" || event === "resumed") set("live");
-      else if (event === "offline" || event === "stopped") set("down");
-    });
-  };
+  return (set) => xmppSessionEvents(bot, set);
 }

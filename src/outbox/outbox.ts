@@ -3,6 +3,7 @@
  * caused them (the core's `emit`), and outcomes of sends become state changes, conversation ids
  * and notices to senders, again in one transaction each.
  */
+import type { Settlement } from "./settlement.ts";
 import type { Prefixes } from "../config/mod.ts";
 import type { I18n } from "../i18n/mod.ts";
 import type { CoreStore } from "../core/ports.ts";
@@ -21,32 +22,7 @@ import { afterGivenUp, afterSent } from "./receipts.ts";
 /** The effect that carries a message across the bridge. */
 export type DeliverEffect = Extract<Effect, { kind: "deliver" }>;
 
-/**
- * The outcome of one attempt, as {@link Outbox.settleMany} records it: sent (posted id kept,
- * sender told when asked), given up (sender told), or to be tried again at `nextAt`.
- */
-export type Settlement =
-  | {
-    readonly outcome: "sent";
-    readonly row: OutboxRow;
-    readonly effect: Effect;
-    readonly postedId: string | null;
-    /** Files that went as links: the sender is told for each. */
-    readonly asLinks?: readonly string[];
-  }
-  | {
-    readonly outcome: "given-up";
-    readonly row: OutboxRow;
-    readonly effect: Effect;
-    readonly reason: string;
-  }
-  | {
-    readonly outcome: "retry";
-    readonly row: OutboxRow;
-    readonly effect: Effect;
-    readonly nextAt: number;
-    readonly error: string;
-  };
+export type { Settlement } from "./settlement.ts";
 
 /** The network that sends an effect. */
 export function networkOf(effect: Effect): AccountType {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { xmppSessionEvents } from "../health/session_events.ts";
 import type { Logger } from "@logtape/logtape";
 import type { Clock, InboundHandler, NetworkAdapter } from "../core/ports.ts";
 import { XMPP } from "../core/types.ts";
@@ -59,13 +60,7 @@ export function xmppAdapter(o: XmppAdapterOptions): XmppAdapter {
       bot.onEvent((event) => {
         if (event === "online" || event === "resumed") listener();
       }),
-    session(listener) {
-      if (bot.ready) listener("live");
-      return bot.onEvent((event) => {
-        if (event === "online" || event === "resumed") listener("live");
-        else if (event === "offline" || event === "stopped") listener("down");
-      });
-    },
+    session: (listener) => xmppSessionEvents(bot, listener),
     [Symbol.asyncDispose]: () => bot[Symbol.asyncDispose](),
   };
 }
