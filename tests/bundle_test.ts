@@ -5,8 +5,8 @@
  * "Install" with the unpacked files only: the example configuration and credentials file filled
  * in, then `--check`. Since the stand-in cannot check anything, `--check` runs main.ts from source
  * under the permission flags the launcher derives from the unpacked configuration, which is what
- * a binary built for that configuration would carry. (`--check` connects nowhere, so the servers
- * need not run.)
+ * a binary built for that configuration would carry. Last, the same example filled in with the
+ * test servers' addresses passes `--check --online` against them.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,8 @@ import meta from "../deno.json" with { type: "json" };
 import { BINARY_NAME, bundledFiles, bundleName, sha256 } from "../tools/bundle.ts";
 import { SHIPPED_TEXTS } from "../src/cli/print.ts";
 import { parseCli } from "../main.ts";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { World } from "./e2e/world.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGET = "x86_64-unknown-linux-gnu";
@@ -157,10 +159,52 @@ Deno.test("deno task bundle: the tree an operator unpacks, and --check from it",
     );
     assert.match(check.stdout, new RegExp(`Database: ${data}/`));
     assert.doesNotMatch(check.stdout, /t0ken|passw0rd/);
+    await checkOnlineAgainstTestServers(unpacked, tmp);
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }
 });
+
+/**
+ * The unpacked example configuration, pointed at the test servers (the Mastodon API test server
+ * and a real Prosody) with the values an operator would fill in, passes `--check --online` under
+ * the flags the launcher derives from it: both bots sign in, nothing is sent.
+ */
+async function checkOnlineAgainstTestServers(unpacked: string, tmp: string): Promise<void> {
+  await using world = await World.start();
+  const example = parseYaml(Deno.readTextFileSync(join(unpacked, "config/xmpp-bridge-config.yml")));
+  const filled = { ...example, ...parseYaml(Deno.readTextFileSync(world.configPath)) };
+  const config = join(tmp, "online.yml");
+  Deno.writeTextFileSync(config, stringifyYaml(filled));
+  const flags = await run(Deno.execPath(), [
+    "task",
+    "--quiet",
+    "flags",
+    "--config",
+    config,
+    "--env-file",
+    world.envPath,
+  ]);
+  assert.equal(flags.code, 0, flags.stderr);
+  const derived = flags.stdout.trim().split("\n");
+  const check = await run(Deno.execPath(), [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...derived,
+    join(ROOT, "main.ts"),
+    "--check",
+    "--online",
+    "--config",
+    config,
+    "--env-file",
+    world.envPath,
+  ]);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /Fediverse: signed in at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(check.stdout, /XMPP: logged in at \S+ as bridge@xmpp\.test/);
+  assert.deepEqual(world.mastodon.statusesOf(world.fediBot), [], "nothing posted");
+}
 
 /** The text of a `## ` section of docs/operators.md, up to the next one. */
 function section(doc: string, heading: string): string {
